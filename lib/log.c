@@ -103,7 +103,8 @@ int log_errno(int priority, int r, const char *fmt, ...)
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	if (n >= 0 && (size_t)n < sizeof(line))
-		(void)snprintf(line + n, sizeof(line) - (size_t)n, ": %s", strerror(r < 0 ? -r : r));
+		(void)snprintf(line + n, sizeof(line) - (size_t)n, ": %s",
+			       strerror(r < 0 ? -r : r));
 	dispatch(priority, line);
 	return r;
 }

@@ -32,11 +32,11 @@ void log_set_verbosity(int verbosity);
 const char *log_progname(void);
 
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#define log_err(...)   log_msg(LOG_ERR, __VA_ARGS__)
-#define log_warn(...)  log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_err(...)    log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)   log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)
-#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
-#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)   log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...)  log_msg(LOG_DEBUG, __VA_ARGS__)
 
 /* Log "<message>: <strerror(-r)>" and return r (a negative errno). */
 int log_errno(int priority, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -48,7 +48,10 @@ struct ratelimit {
 	uint64_t last_ms;
 	unsigned long suppressed;
 };
-#define RATELIMIT_INIT(interval, b) { .interval_ms = (interval), .burst = (b), .tokens = (b) }
+#define RATELIMIT_INIT(interval, b)                                                                \
+	{                                                                                          \
+		.interval_ms = (interval), .burst = (b), .tokens = (b)                             \
+	}
 bool ratelimit_ok(struct ratelimit *rl);
 
 #endif /* HVGUEST_UTIL_H */

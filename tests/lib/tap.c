@@ -35,8 +35,7 @@ bool tap_check(bool ok, const char *file, int line, const char *fmt, ...)
 	return ok;
 }
 
-bool tap_check_int(long long got, long long want, const char *file, int line, const char *fmt,
-		   ...)
+bool tap_check_int(long long got, long long want, const char *file, int line, const char *fmt, ...)
 {
 	bool ok = got == want;
 	va_list ap;
@@ -49,8 +48,8 @@ bool tap_check_int(long long got, long long want, const char *file, int line, co
 	return ok;
 }
 
-bool tap_check_str(const char *got, const char *want, const char *file, int line,
-		   const char *fmt, ...)
+bool tap_check_str(const char *got, const char *want, const char *file, int line, const char *fmt,
+		   ...)
 {
 	bool ok = (got && want) ? strcmp(got, want) == 0 : got == want;
 	va_list ap;

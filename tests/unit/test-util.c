@@ -34,7 +34,8 @@ static void test_parse_uint(void)
 
 		CHECK_INT(r, uint_cases[i].want, "parse_uint(\"%s\") result", uint_cases[i].in);
 		if (uint_cases[i].want == 0)
-			CHECK_INT(v, uint_cases[i].want_v, "parse_uint(\"%s\") value", uint_cases[i].in);
+			CHECK_INT(v, uint_cases[i].want_v, "parse_uint(\"%s\") value",
+				  uint_cases[i].in);
 		else
 			CHECK_INT(v, 12345, "parse_uint(\"%s\") leaves the output alone on error",
 				  uint_cases[i].in);

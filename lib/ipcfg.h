@@ -6,10 +6,10 @@
  *
  * How hv-kvpd uses it (one request at a time, from the KVP loop):
  *
- *   static struct ipcfg_opts ipo;          // once, at start-up
+ *   static struct ipcfg_opts ipo;          (once, at start-up)
  *   ipcfg_opts_init(&ipo);
- *   r = ipcfg_opts_from_conf(&ipo, conf, err, sizeof(err));  // section [ip]; then options
- *   ipo.root = opt_root;                   // --root, for tests; NULL or "/" for the system
+ *   r = ipcfg_opts_from_conf(&ipo, conf, err, sizeof(err));  (section [ip]; then options)
+ *   ipo.root = opt_root;                   (--root, for tests; NULL or "/" for the system)
  *
  *   case KVP_OP_GET_IP_INFO:
  *           r = ipcfg_get(&ipo, &msg->body.kvp_ip_val);
@@ -18,8 +18,8 @@
  *           char why[IPCFG_WHY_MAX];
  *           r = ipcfg_set(&ipo, &msg->body.kvp_ip_val, why, sizeof(why));
  *           msg->error = ipcfg_status(IPCFG_OP_SET, r);
- *           // put 'why' (always filled, "ok: ..." on success) into pool 1 under
- *           // IPCFG_RESULT_KEY, and log it (host-caused: rate-limited)
+ *           (put 'why', always filled, "ok: ..." on success, into pool 1 under
+ *            IPCFG_RESULT_KEY, and log it; host-caused, so rate-limited)
  *   }
  *
  * The strings in struct hv_kvp_ipaddr_value are, between kernel and daemon, NUL-terminated

@@ -1,0 +1,1324 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kvpool.c - the KVP pool files: an in-memory image of each file with a hash index on the
+ * key, change detection by stat and journal generation, and in-place record writes under
+ * flock plus an fcntl lock, protected by a one-entry journal per pool.  See kvpool.h for the
+ * contract and docs/pool-format.md for the format and the crash analysis.
+ */
+#include "kvpool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sys.h"
+
+#define JOURNAL_MAGIC     "KVPJRNL1"
+#define JOURNAL_IDLE      0u
+#define JOURNAL_PENDING   1u
+#define JOURNAL_OP_WRITE  1u /* write 'record' at 'offset' */
+#define JOURNAL_OP_DELETE 2u /* write 'record' at 'offset' unless it is past the end, truncate */
+#define LOCK_TRIES        16
+
+/* The journal header, followed by one record.  Host byte order: the file never travels. */
+struct journal_hdr {
+	char magic[8];
+	uint64_t gen;   /* bumped by every change any user of this library makes */
+	uint32_t state; /* JOURNAL_IDLE or JOURNAL_PENDING; not covered by crc */
+	uint32_t op;
+	uint64_t offset;
+	uint64_t old_size; /* pool file size before the change */
+	uint64_t new_size; /* and after it */
+	uint32_t crc;      /* crc32 of this header (state and crc zeroed) and the record */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct journal_hdr) == 56, "journal header layout");
+#define JOURNAL_SIZE (sizeof(struct journal_hdr) + KVPOOL_RECORD_SIZE)
+
+struct slot {
+	uint32_t hash;
+	uint32_t rec1; /* record index + 1; 0 = empty slot */
+};
+
+struct pool {
+	unsigned int index;
+	char name[32];  /* .kvp_pool_N */
+	char jname[32]; /* .kvp_journal_N */
+	char tname[40]; /* .kvp_pool_N.new */
+	int fd;         /* pool file, -1 when not open */
+	int jfd;        /* journal, -1 when absent */
+	bool loaded;
+	int load_err; /* -EFBIG when the file is over a limit */
+
+	/* What the file looked like when the image was last made to match it. */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	uint64_t jgen;
+
+	uint8_t *img; /* nrec records exactly as on disk */
+	size_t nrec, cap;
+	size_t damaged;
+	size_t bytes;
+
+	struct slot *tab; /* open addressing, linear probing, power-of-two size */
+	size_t tab_size, tab_used;
+
+	struct kvpool_stats stats;
+};
+
+struct kvpool {
+	char *dir;
+	int dirfd;
+	unsigned int flags;
+	struct pool pools[KVPOOL_COUNT];
+};
+
+/* -- small helpers ---------------------------------------------------------------------- */
+
+static uint32_t crc_table[256];
+
+static void crc_init(void)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+
+		for (int k = 0; k < 8; k++)
+			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+		crc_table[i] = c;
+	}
+}
+
+static uint32_t crc32_update(uint32_t crc, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	if (crc_table[1] == 0)
+		crc_init();
+	crc = ~crc;
+	while (len-- > 0)
+		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+static uint32_t journal_crc(const struct journal_hdr *h, const uint8_t *rec)
+{
+	struct journal_hdr c = *h;
+
+	c.state = 0;
+	c.crc = 0;
+	return crc32_update(crc32_update(0, &c, sizeof(c)), rec, KVPOOL_RECORD_SIZE);
+}
+
+static uint32_t key_hash(const char *key)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static inline uint8_t *rec_ptr(const struct pool *p, size_t i)
+{
+	return p->img + i * KVPOOL_RECORD_SIZE;
+}
+
+static inline const char *rec_key(const struct pool *p, size_t i)
+{
+	return (const char *)rec_ptr(p, i);
+}
+
+static inline const char *rec_value(const struct pool *p, size_t i)
+{
+	return (const char *)rec_ptr(p, i) + KVPOOL_KEY_FIELD;
+}
+
+static bool record_readable(const uint8_t *rec)
+{
+	return memchr(rec, 0, KVPOOL_KEY_FIELD) &&
+	       memchr(rec + KVPOOL_KEY_FIELD, 0, KVPOOL_VALUE_FIELD);
+}
+
+static size_t record_bytes(const uint8_t *rec)
+{
+	return strlen((const char *)rec) + strlen((const char *)rec + KVPOOL_KEY_FIELD);
+}
+
+static void record_build(uint8_t *rec, const char *key, const char *value)
+{
+	size_t kl = strlen(key), vl = strlen(value);
+
+	memset(rec, 0, KVPOOL_RECORD_SIZE);
+	memcpy(rec, key, kl);
+	memcpy(rec + KVPOOL_KEY_FIELD, value, vl);
+}
+
+static bool timespec_eq(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+static int write_full_at(int fd, const void *buf, size_t len, off_t off)
+{
+	const uint8_t *b = buf;
+
+	while (len > 0) {
+		ssize_t n = sys_pwrite(fd, b, len, off);
+
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return -EIO;
+		b += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+static int read_full_at(int fd, void *buf, size_t len, off_t off)
+{
+	uint8_t *b = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, b + got, len - got, off + (off_t)got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (int)got;
+}
+
+/* -- the hash index --------------------------------------------------------------------- */
+
+static void index_clear(struct pool *p)
+{
+	if (p->tab)
+		memset(p->tab, 0, p->tab_size * sizeof(*p->tab));
+	p->tab_used = 0;
+}
+
+static void index_put(struct pool *p, uint32_t h, size_t rec)
+{
+	size_t mask = p->tab_size - 1, i = h & mask;
+
+	while (p->tab[i].rec1 != 0)
+		i = (i + 1) & mask;
+	p->tab[i].hash = h;
+	p->tab[i].rec1 = (uint32_t)rec + 1;
+	p->tab_used++;
+}
+
+/* Make room for 'want' entries at a load factor of at most one half. */
+static int index_reserve(struct pool *p, size_t want)
+{
+	size_t size = p->tab_size ? p->tab_size : 64;
+	struct slot *old = p->tab, *nt;
+	size_t old_size = p->tab_size;
+
+	while (size < want * 2)
+		size *= 2;
+	if (size == p->tab_size)
+		return 0;
+	nt = calloc(size, sizeof(*nt));
+	if (!nt)
+		return -ENOMEM;
+	p->tab = nt;
+	p->tab_size = size;
+	p->tab_used = 0;
+	for (size_t i = 0; i < old_size; i++)
+		if (old[i].rec1 != 0)
+			index_put(p, old[i].hash, old[i].rec1 - 1);
+	free(old);
+	return 0;
+}
+
+/* The slot holding record 'rec', or SIZE_MAX. */
+static size_t index_slot_of(const struct pool *p, uint32_t h, size_t rec)
+{
+	size_t mask = p->tab_size - 1;
+
+	for (size_t i = h & mask; p->tab[i].rec1 != 0; i = (i + 1) & mask)
+		if (p->tab[i].rec1 == rec + 1)
+			return i;
+	return SIZE_MAX;
+}
+
+/* Remove the entry of record 'rec' (backward-shift deletion keeps probing exact). */
+static void index_remove(struct pool *p, uint32_t h, size_t rec)
+{
+	size_t mask = p->tab_size - 1, i = index_slot_of(p, h, rec), j;
+
+	if (i == SIZE_MAX)
+		return;
+	j = i;
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (p->tab[j].rec1 == 0)
+			break;
+		home = p->tab[j].hash & mask;
+		/* Move entry j into the hole at i if its home is not cyclically in (i, j]. */
+		if ((i <= j) ? (home <= i || home > j) : (home <= i && home > j)) {
+			p->tab[i] = p->tab[j];
+			i = j;
+		}
+	}
+	p->tab[i].rec1 = 0;
+	p->tab[i].hash = 0;
+	p->tab_used--;
+}
+
+static size_t index_min_excluding(const struct pool *p, const char *key, size_t ex1, size_t ex2);
+
+/* The first record (lowest index) holding 'key', or SIZE_MAX. */
+static size_t index_find(const struct pool *p, const char *key)
+{
+	if (!p->tab)
+		return SIZE_MAX;
+	return index_min_excluding(p, key, SIZE_MAX, SIZE_MAX);
+}
+
+/* The lowest record holding 'key' other than 'ex1' and 'ex2', or SIZE_MAX. */
+static size_t index_min_excluding(const struct pool *p, const char *key, size_t ex1, size_t ex2)
+{
+	size_t mask = p->tab_size - 1, best = SIZE_MAX;
+	uint32_t h = key_hash(key);
+
+	for (size_t i = h & mask; p->tab[i].rec1 != 0; i = (i + 1) & mask) {
+		size_t r = p->tab[i].rec1 - 1;
+
+		if (r == ex1 || r == ex2 || p->tab[i].hash != h || !streq(rec_key(p, r), key))
+			continue;
+		best = MIN(best, r);
+	}
+	return best;
+}
+
+/* -- opening, locking, loading ------------------------------------------------------------ */
+
+static bool readonly(const struct kvpool *kp)
+{
+	return (kp->flags & KVPOOL_READONLY) != 0;
+}
+
+static bool want_sync(const struct kvpool *kp)
+{
+	return (kp->flags & KVPOOL_NOSYNC) == 0;
+}
+
+static void pool_close_files(struct pool *p)
+{
+	if (p->fd >= 0)
+		(void)sys_close(p->fd);
+	if (p->jfd >= 0)
+		(void)sys_close(p->jfd);
+	p->fd = -1;
+	p->jfd = -1;
+	p->loaded = false;
+}
+
+/* Open (creating when writable) the pool file and its journal.  Read-only: may stay -1. */
+static int pool_open_files(struct kvpool *kp, struct pool *p)
+{
+	int fd;
+
+	if (readonly(kp)) {
+		fd = sys_openat(kp->dirfd, p->name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW,
+				0);
+		if (fd < 0 && fd != -ENOENT)
+			return fd;
+		p->fd = fd < 0 ? -1 : fd;
+		fd = sys_openat(kp->dirfd, p->jname, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+		p->jfd = fd < 0 ? -1 : fd;
+		return 0;
+	}
+	fd = sys_openat(kp->dirfd, p->name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW,
+			0644);
+	if (fd < 0)
+		return fd;
+	p->fd = fd;
+	fd = sys_openat(kp->dirfd, p->jname, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		pool_close_files(p);
+		return fd;
+	}
+	p->jfd = fd;
+	return 0;
+}
+
+static int lock_fd(int fd, bool shared)
+{
+	struct flock fl = { .l_type = shared ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
+
+	while (flock(fd, shared ? LOCK_SH : LOCK_EX) < 0)
+		if (errno != EINTR)
+			return -errno;
+	while (fcntl(fd, F_OFD_SETLKW, &fl) < 0) {
+		int r = -errno;
+
+		if (r == -EINTR)
+			continue;
+		(void)flock(fd, LOCK_UN);
+		return r;
+	}
+	return 0;
+}
+
+static void unlock_fd(int fd)
+{
+	struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
+
+	if (fd < 0)
+		return;
+	(void)fcntl(fd, F_OFD_SETLK, &fl);
+	(void)flock(fd, LOCK_UN);
+}
+
+/*
+ * Lock the pool file, making sure the descriptor is still the file at the path (it may have
+ * been deleted or replaced by a rename).  On success *st describes the locked file (zeroed
+ * when a read-only handle finds no file).
+ */
+static int pool_lock(struct kvpool *kp, struct pool *p, struct stat *st)
+{
+	for (int tries = 0; tries < LOCK_TRIES; tries++) {
+		struct stat path_st;
+		int r;
+
+		if (p->fd < 0) {
+			r = pool_open_files(kp, p);
+			if (r < 0)
+				return r;
+			if (p->fd < 0) { /* read-only, no file: an empty pool */
+				memset(st, 0, sizeof(*st));
+				return 0;
+			}
+		}
+		r = lock_fd(p->fd, readonly(kp));
+		if (r < 0)
+			return r;
+		if (fstat(p->fd, st) < 0) {
+			r = -errno;
+			unlock_fd(p->fd);
+			return r;
+		}
+		if (fstatat(kp->dirfd, p->name, &path_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    path_st.st_ino == st->st_ino && path_st.st_dev == st->st_dev) {
+			struct stat jst;
+
+			/* A journal deleted under us is re-created (generation restarts). */
+			if (p->jfd >= 0 && fstat(p->jfd, &jst) == 0 && jst.st_nlink == 0) {
+				(void)sys_close(p->jfd);
+				p->jfd = sys_openat(kp->dirfd, p->jname,
+						    readonly(kp) ? O_RDONLY | O_CLOEXEC
+								 : O_RDWR | O_CREAT | O_CLOEXEC,
+						    0600);
+				if (p->jfd < 0)
+					p->jfd = -1;
+				p->loaded = false;
+			}
+			return 0;
+		}
+		/* Deleted or replaced: start over on the file now at the path. */
+		unlock_fd(p->fd);
+		pool_close_files(p);
+	}
+	return -EAGAIN;
+}
+
+static void pool_unlock(struct pool *p)
+{
+	unlock_fd(p->fd);
+}
+
+static int journal_read(const struct pool *p, struct journal_hdr *h, uint8_t *rec)
+{
+	int n;
+
+	memset(h, 0, sizeof(*h));
+	if (p->jfd < 0)
+		return 0;
+	n = read_full_at(p->jfd, h, sizeof(*h), 0);
+	if (n < 0)
+		return n;
+	if ((size_t)n < sizeof(*h) || memcmp(h->magic, JOURNAL_MAGIC, 8) != 0) {
+		memset(h, 0, sizeof(*h));
+		return 0;
+	}
+	if (h->state == JOURNAL_PENDING && rec) {
+		n = read_full_at(p->jfd, rec, KVPOOL_RECORD_SIZE, sizeof(*h));
+		if (n < 0)
+			return n;
+		if (n != KVPOOL_RECORD_SIZE || journal_crc(h, rec) != h->crc)
+			h->state = JOURNAL_IDLE; /* torn entry: the change never started */
+	}
+	return 0;
+}
+
+static int journal_mark_idle(struct pool *p)
+{
+	uint32_t idle = JOURNAL_IDLE;
+	ssize_t n = sys_pwrite(p->jfd, &idle, sizeof(idle), offsetof(struct journal_hdr, state));
+
+	if (n < 0)
+		return (int)n;
+	return n == sizeof(idle) ? 0 : -EIO;
+}
+
+/* Record a new generation with nothing pending (scrub, rewrite). */
+static int journal_bump(struct pool *p)
+{
+	struct journal_hdr h;
+	uint8_t zero[KVPOOL_RECORD_SIZE] = { 0 };
+	int r = journal_read(p, &h, NULL);
+
+	if (r < 0)
+		return r;
+	h = (struct journal_hdr){ .gen = MAX(h.gen, p->jgen) + 1, .state = JOURNAL_IDLE };
+	memcpy(h.magic, JOURNAL_MAGIC, 8);
+	h.crc = journal_crc(&h, zero);
+	return write_full_at(p->jfd, &h, sizeof(h), 0);
+}
+
+/*
+ * Finish a change a writer left pending (it crashed, or an I/O error stopped it), if the
+ * file still looks the way the change left or found it.  Called with the locks held.
+ */
+static int journal_replay(struct kvpool *kp, struct pool *p, const struct journal_hdr *h,
+			  const uint8_t *rec, const struct stat *st)
+{
+	uint64_t size = (uint64_t)st->st_size;
+	bool plausible;
+	int r;
+
+	if (h->op == JOURNAL_OP_WRITE)
+		plausible = size >= MIN(h->old_size, h->new_size) &&
+			    size <= MAX(h->old_size, h->new_size);
+	else if (h->op == JOURNAL_OP_DELETE)
+		plausible = size == h->old_size || size == h->new_size;
+	else
+		plausible = false;
+	if (!plausible || h->offset % KVPOOL_RECORD_SIZE != 0 || h->offset > h->old_size)
+		return journal_mark_idle(p); /* stale: somebody rewrote the file since */
+
+	if (h->op == JOURNAL_OP_WRITE || h->offset < h->new_size) {
+		r = write_full_at(p->fd, rec, KVPOOL_RECORD_SIZE, (off_t)h->offset);
+		if (r < 0)
+			return r;
+	}
+	if (h->op == JOURNAL_OP_DELETE || size > h->new_size) {
+		r = sys_ftruncate(p->fd, (off_t)h->new_size);
+		if (r < 0)
+			return r;
+	}
+	if (want_sync(kp)) {
+		r = sys_fdatasync(p->fd);
+		if (r < 0)
+			return r;
+	}
+	r = journal_mark_idle(p);
+	if (r < 0)
+		return r;
+	p->stats.journal_replays++;
+	p->loaded = false;
+	return 0;
+}
+
+static void remember_file(struct pool *p, const struct stat *st)
+{
+	p->dev = st->st_dev;
+	p->ino = st->st_ino;
+	p->size = st->st_size;
+	p->mtime = st->st_mtim;
+	p->ctime = st->st_ctim;
+}
+
+static bool file_unchanged(const struct pool *p, const struct stat *st)
+{
+	return p->dev == st->st_dev && p->ino == st->st_ino && p->size == st->st_size &&
+	       timespec_eq(&p->mtime, &st->st_mtim) && timespec_eq(&p->ctime, &st->st_ctim);
+}
+
+static void image_clear(struct pool *p)
+{
+	p->nrec = 0;
+	p->damaged = 0;
+	p->bytes = 0;
+	index_clear(p);
+}
+
+static int image_reserve(struct pool *p, size_t nrec)
+{
+	size_t cap = p->cap ? p->cap : 16;
+	uint8_t *n;
+
+	if (nrec <= p->cap)
+		return 0;
+	while (cap < nrec)
+		cap *= 2;
+	n = realloc(p->img, cap * KVPOOL_RECORD_SIZE);
+	if (!n)
+		return -ENOMEM;
+	p->img = n;
+	p->cap = cap;
+	return 0;
+}
+
+/* Read the locked file described by 'st' into the image and index it. */
+static int pool_load(struct pool *p, const struct stat *st)
+{
+	size_t n = (size_t)st->st_size / KVPOOL_RECORD_SIZE;
+	int r;
+
+	image_clear(p);
+	p->loaded = false;
+	p->load_err = 0;
+	p->stats.loads++;
+	if (n > KVPOOL_RECORDS_MAX) {
+		r = -EFBIG;
+		goto out;
+	}
+	r = image_reserve(p, n);
+	if (r < 0)
+		return r;
+	r = index_reserve(p, n);
+	if (r < 0)
+		return r;
+	if (n > 0) {
+		r = read_full_at(p->fd, p->img, n * KVPOOL_RECORD_SIZE, 0);
+		if (r < 0)
+			return r;
+		n = (size_t)r / KVPOOL_RECORD_SIZE; /* shrank while we read: lock-free writer */
+	}
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *rec = rec_ptr(p, i);
+
+		if (!record_readable(rec)) {
+			p->damaged++;
+			continue;
+		}
+		p->bytes += record_bytes(rec);
+		index_put(p, key_hash((const char *)rec), i);
+	}
+	p->nrec = n;
+	r = p->bytes > KVPOOL_BYTES_MAX ? -EFBIG : 0;
+out:
+	if (r < 0)
+		image_clear(p);
+	p->load_err = r;
+	p->loaded = true;
+	remember_file(p, st);
+	return r;
+}
+
+/*
+ * Lock pool 'pool' and make its image match the file: finish a pending journal entry,
+ * re-read the file if it changed.  On success the caller must call pool_end().
+ */
+static int pool_begin(struct kvpool *kp, unsigned int pool, struct pool **ret_p, bool *ret_loaded)
+{
+	uint8_t jrec[KVPOOL_RECORD_SIZE];
+	struct journal_hdr h;
+	struct stat st;
+	struct pool *p;
+	int r;
+
+	if (!kp || pool >= KVPOOL_COUNT)
+		return -EINVAL;
+	p = &kp->pools[pool];
+	r = pool_lock(kp, p, &st);
+	if (r < 0)
+		return r;
+	if (ret_loaded)
+		*ret_loaded = false;
+	if (p->fd < 0) { /* read-only and absent */
+		image_clear(p);
+		p->loaded = true;
+		p->load_err = 0;
+		*ret_p = p;
+		return 0;
+	}
+	r = journal_read(p, &h, jrec);
+	if (r < 0)
+		goto err_unlock;
+	if (h.state == JOURNAL_PENDING && !readonly(kp)) {
+		r = journal_replay(kp, p, &h, jrec, &st);
+		if (r < 0)
+			goto err_unlock;
+		if (fstat(p->fd, &st) < 0) {
+			r = -errno;
+			goto err_unlock;
+		}
+	}
+	if (!p->loaded || !file_unchanged(p, &st) || h.gen != p->jgen) {
+		r = pool_load(p, &st);
+		p->jgen = h.gen;
+		if (ret_loaded)
+			*ret_loaded = true;
+		if (r < 0 && r != -EFBIG)
+			goto err_unlock;
+	}
+	if (p->load_err < 0) {
+		r = p->load_err;
+		goto err_unlock;
+	}
+	*ret_p = p;
+	return 0;
+
+err_unlock:
+	pool_unlock(p);
+	return r;
+}
+
+static void pool_end(struct pool *p)
+{
+	pool_unlock(p);
+}
+
+/* After our own write: the file as it is now is what the image holds. */
+static int pool_settle(struct pool *p)
+{
+	struct stat st;
+
+	if (fstat(p->fd, &st) < 0) {
+		p->loaded = false;
+		return -errno;
+	}
+	remember_file(p, &st);
+	return 0;
+}
+
+/*
+ * Write 'rec' at 'offset' (or, for a delete, move it there and truncate to 'new_size')
+ * under the journal.  The image is not touched; on failure the image is marked stale so
+ * that the next operation re-reads the file (finishing the change from the journal if the
+ * journal entry made it to disk).
+ */
+static int journaled_change(struct kvpool *kp, struct pool *p, uint32_t op, uint64_t offset,
+			    uint64_t new_size, const uint8_t *rec)
+{
+	struct {
+		struct journal_hdr h;
+		uint8_t rec[KVPOOL_RECORD_SIZE];
+	} * j;
+	int r;
+
+	j = malloc(sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	memset(&j->h, 0, sizeof(j->h));
+	memcpy(j->h.magic, JOURNAL_MAGIC, 8);
+	j->h.gen = p->jgen + 1;
+	j->h.state = JOURNAL_PENDING;
+	j->h.op = op;
+	j->h.offset = offset;
+	j->h.old_size = (uint64_t)p->size;
+	j->h.new_size = new_size;
+	memcpy(j->rec, rec, KVPOOL_RECORD_SIZE);
+	j->h.crc = journal_crc(&j->h, j->rec);
+
+	r = write_full_at(p->jfd, j, sizeof(*j), 0);
+	if (r < 0)
+		goto out;  /* nothing pending that could be valid: old state */
+	p->loaded = false; /* from here on the file may be ahead of the image */
+	p->jgen = j->h.gen;
+	if (want_sync(kp)) {
+		r = sys_fdatasync(p->jfd);
+		if (r < 0)
+			goto out;
+	}
+	if (op == JOURNAL_OP_WRITE || offset < new_size) {
+		r = write_full_at(p->fd, rec, KVPOOL_RECORD_SIZE, (off_t)offset);
+		if (r < 0)
+			goto out;
+	}
+	if (op == JOURNAL_OP_DELETE || (uint64_t)p->size > new_size) {
+		r = sys_ftruncate(p->fd, (off_t)new_size);
+		if (r < 0)
+			goto out;
+	}
+	if (want_sync(kp)) {
+		r = sys_fdatasync(p->fd);
+		if (r < 0)
+			goto out;
+	}
+	r = journal_mark_idle(p);
+	if (r < 0)
+		goto out;
+	p->stats.record_writes++;
+	p->loaded = true;
+	r = pool_settle(p);
+out:
+	free(j);
+	return r;
+}
+
+/* -- the public API ------------------------------------------------------------------------ */
+
+int kvpool_file_name(unsigned int pool, char *buf, size_t size)
+{
+	int n;
+
+	if (pool >= KVPOOL_COUNT)
+		return -EINVAL;
+	n = snprintf(buf, size, ".kvp_pool_%u", pool);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+const char *kvpool_dir(const struct kvpool *kp)
+{
+	return kp ? kp->dir : NULL;
+}
+
+int kvpool_open(const char *state_dir, unsigned int flags, struct kvpool **ret_kp)
+{
+	struct kvpool *kp;
+	bool created = false;
+	int r;
+
+	if (!state_dir)
+		state_dir = KVPOOL_DEFAULT_DIR;
+	kp = calloc(1, sizeof(*kp));
+	if (!kp)
+		return -ENOMEM;
+	kp->flags = flags;
+	kp->dirfd = -1;
+	for (unsigned int i = 0; i < KVPOOL_COUNT; i++) {
+		struct pool *p = &kp->pools[i];
+
+		p->index = i;
+		p->fd = -1;
+		p->jfd = -1;
+		(void)snprintf(p->name, sizeof(p->name), ".kvp_pool_%u", i);
+		(void)snprintf(p->jname, sizeof(p->jname), ".kvp_journal_%u", i);
+		(void)snprintf(p->tname, sizeof(p->tname), ".kvp_pool_%u.new", i);
+	}
+	kp->dir = strdup(state_dir);
+	if (!kp->dir) {
+		r = -ENOMEM;
+		goto err;
+	}
+	if (!readonly(kp)) {
+		if (mkdir(state_dir, 0755) == 0)
+			created = true;
+		else if (errno != EEXIST) {
+			r = -errno;
+			goto err;
+		}
+	}
+	kp->dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (kp->dirfd < 0) {
+		r = -errno;
+		goto err;
+	}
+	if (readonly(kp))
+		goto out;
+	for (unsigned int i = 0; i < KVPOOL_COUNT; i++) {
+		struct pool *p = &kp->pools[i];
+
+		if (faccessat(kp->dirfd, p->name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+			created = true;
+		(void)unlinkat(kp->dirfd, p->tname, 0); /* left by a crash mid-rewrite */
+		r = pool_open_files(kp, p);
+		if (r < 0)
+			goto err;
+	}
+	if (created && want_sync(kp)) {
+		r = sys_fsync(kp->dirfd);
+		if (r < 0)
+			goto err;
+	}
+out:
+	*ret_kp = kp;
+	return 0;
+err:
+	kvpool_close(kp);
+	return r;
+}
+
+struct kvpool *kvpool_close(struct kvpool *kp)
+{
+	if (!kp)
+		return NULL;
+	for (unsigned int i = 0; i < KVPOOL_COUNT; i++) {
+		struct pool *p = &kp->pools[i];
+
+		pool_close_files(p);
+		free(p->img);
+		free(p->tab);
+	}
+	if (kp->dirfd >= 0)
+		(void)close(kp->dirfd);
+	free(kp->dir);
+	free(kp);
+	return NULL;
+}
+
+int kvpool_get(struct kvpool *kp, unsigned int pool, const char *key, const char **ret_value)
+{
+	struct pool *p;
+	size_t i;
+	int r;
+
+	if (!key || !ret_value)
+		return -EINVAL;
+	if (strnlen(key, KVPOOL_KEY_FIELD) > KVPOOL_KEY_MAX)
+		return -ENOENT; /* cannot be stored, so it is not there */
+	r = pool_begin(kp, pool, &p, NULL);
+	if (r < 0)
+		return r;
+	i = index_find(p, key);
+	if (i == SIZE_MAX)
+		r = -ENOENT;
+	else
+		*ret_value = rec_value(p, i);
+	pool_end(p);
+	return r;
+}
+
+static int check_key_value(const char *key, const char *value)
+{
+	if (!key || !value || key[0] == '\0')
+		return -EINVAL;
+	if (strnlen(key, KVPOOL_KEY_FIELD) > KVPOOL_KEY_MAX)
+		return -ENAMETOOLONG;
+	if (strnlen(value, KVPOOL_VALUE_FIELD) > KVPOOL_VALUE_MAX)
+		return -EMSGSIZE;
+	return 0;
+}
+
+int kvpool_set(struct kvpool *kp, unsigned int pool, const char *key, const char *value)
+{
+	uint8_t rec[KVPOOL_RECORD_SIZE];
+	struct pool *p;
+	size_t i, add;
+	int r;
+
+	r = check_key_value(key, value);
+	if (r < 0)
+		return r;
+	if (kp && readonly(kp))
+		return -EROFS;
+	r = pool_begin(kp, pool, &p, NULL);
+	if (r < 0)
+		return r;
+	add = strlen(key) + strlen(value);
+	i = index_find(p, key);
+	if (i != SIZE_MAX) {
+		size_t old = record_bytes(rec_ptr(p, i));
+
+		record_build(rec, key, value);
+		if (memcmp(rec, rec_ptr(p, i), KVPOOL_RECORD_SIZE) == 0)
+			goto out; /* same value, already zero-filled: nothing to write */
+		if (p->bytes - old + add > KVPOOL_BYTES_MAX) {
+			r = -ENOSPC;
+			goto out;
+		}
+		r = journaled_change(kp, p, JOURNAL_OP_WRITE, (uint64_t)i * KVPOOL_RECORD_SIZE,
+				     (uint64_t)p->size, rec);
+		if (r < 0)
+			goto out;
+		memcpy(rec_ptr(p, i), rec, KVPOOL_RECORD_SIZE);
+		p->bytes = p->bytes - old + add;
+		goto out;
+	}
+	if (p->nrec + 1 > KVPOOL_RECORDS_MAX || p->bytes + add > KVPOOL_BYTES_MAX) {
+		r = -ENOSPC;
+		goto out;
+	}
+	r = image_reserve(p, p->nrec + 1);
+	if (r < 0)
+		goto out;
+	r = index_reserve(p, p->tab_used + 1);
+	if (r < 0)
+		goto out;
+	record_build(rec, key, value);
+	/* Appending at the last whole record overwrites a partial tail a crash left. */
+	r = journaled_change(kp, p, JOURNAL_OP_WRITE, (uint64_t)p->nrec * KVPOOL_RECORD_SIZE,
+			     (uint64_t)(p->nrec + 1) * KVPOOL_RECORD_SIZE, rec);
+	if (r < 0)
+		goto out;
+	memcpy(rec_ptr(p, p->nrec), rec, KVPOOL_RECORD_SIZE);
+	index_put(p, key_hash(key), p->nrec);
+	p->nrec++;
+	p->bytes += add;
+out:
+	pool_end(p);
+	return r;
+}
+
+/*
+ * Delete by rewriting the whole file without record 'i' (write, fsync, rename, fsync the
+ * directory).  Used only when moving the last record into the hole would change which of
+ * two duplicate records GET answers.
+ */
+static int delete_by_rewrite(struct kvpool *kp, struct pool *p, size_t i)
+{
+	size_t len = (p->nrec - 1) * KVPOOL_RECORD_SIZE;
+	uint8_t *img = malloc(len ? len : 1);
+	struct stat st;
+	int fd, r;
+
+	if (!img)
+		return -ENOMEM;
+	memcpy(img, p->img, i * KVPOOL_RECORD_SIZE);
+	memcpy(img + i * KVPOOL_RECORD_SIZE, rec_ptr(p, i + 1),
+	       (p->nrec - i - 1) * KVPOOL_RECORD_SIZE);
+	if (fstat(p->fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	fd = sys_openat(kp->dirfd, p->tname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+			st.st_mode & 07777);
+	if (fd < 0) {
+		r = fd;
+		goto out;
+	}
+	(void)fchmod(fd, st.st_mode & 07777); /* keep the permissions (umask aside) */
+	if (fchown(fd, st.st_uid, st.st_gid) < 0) {
+		/* not allowed to give it away (not root): it stays ours */
+	}
+	r = write_full_at(fd, img, len, 0);
+	if (r < 0)
+		goto err_close;
+	r = sys_fsync(fd);
+	if (r < 0)
+		goto err_close;
+	r = sys_close(fd);
+	if (r < 0)
+		goto err_unlink;
+	r = sys_renameat(kp->dirfd, p->tname, kp->dirfd, p->name);
+	if (r < 0)
+		goto err_unlink;
+	/* The new file is in place; the rest makes it durable and tells other users. */
+	p->loaded = false;
+	(void)journal_bump(p);
+	p->stats.rewrites++;
+	r = want_sync(kp) ? sys_fsync(kp->dirfd) : 0;
+	goto out;
+
+err_close:
+	(void)sys_close(fd);
+err_unlink:
+	(void)unlinkat(kp->dirfd, p->tname, 0);
+out:
+	free(img);
+	return r;
+}
+
+int kvpool_delete(struct kvpool *kp, unsigned int pool, const char *key)
+{
+	struct pool *p;
+	size_t i, last;
+	int r;
+
+	if (!key)
+		return -EINVAL;
+	if (strnlen(key, KVPOOL_KEY_FIELD) > KVPOOL_KEY_MAX)
+		return -ENOENT;
+	if (kp && readonly(kp))
+		return -EROFS;
+	r = pool_begin(kp, pool, &p, NULL);
+	if (r < 0)
+		return r;
+	i = index_find(p, key);
+	if (i == SIZE_MAX) {
+		r = -ENOENT;
+		goto out;
+	}
+	last = p->nrec - 1;
+	if (i != last && record_readable(rec_ptr(p, last))) {
+		size_t others = index_min_excluding(p, rec_key(p, last), i, last);
+
+		/*
+		 * 'last' is a later duplicate of a key whose GET answer (after this delete) is
+		 * another record; moving it in front of that record would change the answer.
+		 */
+		if (others != SIZE_MAX && others > i) {
+			r = delete_by_rewrite(kp, p, i);
+			pool_end(p);
+			return r;
+		}
+	}
+	r = journaled_change(kp, p, JOURNAL_OP_DELETE, (uint64_t)i * KVPOOL_RECORD_SIZE,
+			     (uint64_t)last * KVPOOL_RECORD_SIZE, rec_ptr(p, last));
+	if (r < 0)
+		goto out;
+	p->bytes -= record_bytes(rec_ptr(p, i));
+	index_remove(p, key_hash(key), i);
+	if (i != last) {
+		if (record_readable(rec_ptr(p, last))) {
+			uint32_t h = key_hash(rec_key(p, last));
+
+			index_remove(p, h, last);
+			index_put(p, h, i);
+		} else {
+			/* the damaged record moves; the count of damaged ones stays */
+		}
+		memcpy(rec_ptr(p, i), rec_ptr(p, last), KVPOOL_RECORD_SIZE);
+	}
+	p->nrec--;
+out:
+	pool_end(p);
+	return r;
+}
+
+int kvpool_count(struct kvpool *kp, unsigned int pool, size_t *ret_count)
+{
+	struct pool *p;
+	int r = pool_begin(kp, pool, &p, NULL);
+
+	if (r < 0)
+		return r;
+	*ret_count = p->nrec - p->damaged;
+	pool_end(p);
+	return 0;
+}
+
+int kvpool_record_at(struct kvpool *kp, unsigned int pool, size_t index,
+		     struct kvpool_record *ret_record)
+{
+	struct pool *p;
+	size_t at = SIZE_MAX;
+	int r = pool_begin(kp, pool, &p, NULL);
+
+	if (r < 0)
+		return r;
+	if (p->damaged == 0) {
+		if (index < p->nrec)
+			at = index;
+	} else {
+		for (size_t i = 0, seen = 0; i < p->nrec; i++) {
+			if (!record_readable(rec_ptr(p, i)))
+				continue;
+			if (seen++ == index) {
+				at = i;
+				break;
+			}
+		}
+	}
+	if (at == SIZE_MAX) {
+		r = -ENOENT;
+	} else {
+		ret_record->key = rec_key(p, at);
+		ret_record->value = rec_value(p, at);
+	}
+	pool_end(p);
+	return r;
+}
+
+int kvpool_enumerate(struct kvpool *kp, unsigned int pool, kvpool_visit_fn *fn, void *userdata)
+{
+	struct pool *p;
+	int r;
+
+	if (!fn)
+		return -EINVAL;
+	r = pool_begin(kp, pool, &p, NULL);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < p->nrec && r == 0; i++) {
+		struct kvpool_record rec;
+
+		if (!record_readable(rec_ptr(p, i)))
+			continue;
+		rec.key = rec_key(p, i);
+		rec.value = rec_value(p, i);
+		r = fn(&rec, userdata);
+	}
+	pool_end(p);
+	return r;
+}
+
+int kvpool_scrub(struct kvpool *kp, unsigned int pool)
+{
+	struct pool *p;
+	struct stat st;
+	int r;
+
+	if (kp && readonly(kp))
+		return -EROFS;
+	if (!kp || pool >= KVPOOL_COUNT)
+		return -EINVAL;
+	p = &kp->pools[pool];
+	/* No pool_begin: a pool over a limit must still be scrubbable. */
+	r = pool_lock(kp, p, &st);
+	if (r < 0)
+		return r;
+	r = journal_bump(p); /* also drops anything pending */
+	if (r < 0)
+		goto out;
+	p->loaded = false;
+	r = sys_ftruncate(p->fd, 0);
+	if (r < 0)
+		goto out;
+	if (want_sync(kp)) {
+		r = sys_fdatasync(p->fd);
+		if (r < 0)
+			goto out;
+		r = sys_fdatasync(p->jfd);
+		if (r < 0)
+			goto out;
+	}
+out:
+	pool_unlock(p);
+	return r;
+}
+
+int kvpool_refresh(struct kvpool *kp, unsigned int pool)
+{
+	struct pool *p;
+	bool loaded;
+	int r = pool_begin(kp, pool, &p, &loaded);
+
+	if (r < 0)
+		return r;
+	pool_end(p);
+	return loaded ? 1 : 0;
+}
+
+int kvpool_stats(struct kvpool *kp, unsigned int pool, struct kvpool_stats *ret_stats)
+{
+	struct pool *p;
+	int r = pool_begin(kp, pool, &p, NULL);
+
+	if (r < 0 && r != -EFBIG)
+		return r;
+	p = &kp->pools[pool];
+	*ret_stats = p->stats;
+	ret_stats->records = p->nrec;
+	ret_stats->damaged = p->damaged;
+	ret_stats->bytes = p->bytes;
+	if (r == 0)
+		pool_end(p);
+	return r;
+}
+
+int kvpool_get_joined(struct kvpool *kp, unsigned int pool, const char *key, char **ret_value)
+{
+	char part[KVPOOL_KEY_FIELD + 16];
+	const char *v;
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!key || !ret_value)
+		return -EINVAL;
+	r = kvpool_get(kp, pool, key, &v);
+	if (r == 0) {
+		buf = strdup(v);
+		if (!buf)
+			return -ENOMEM;
+		*ret_value = buf;
+		return 0;
+	}
+	if (r != -ENOENT)
+		return r;
+	for (unsigned int n = 0; n < KVPOOL_SPLIT_PARTS_MAX; n++) {
+		size_t vl;
+		char *nb;
+		int k = snprintf(part, sizeof(part), "%s.%u", key, n);
+
+		if (k < 0 || (size_t)k > KVPOOL_KEY_MAX)
+			break;
+		r = kvpool_get(kp, pool, part, &v);
+		if (r == -ENOENT)
+			break;
+		if (r < 0)
+			goto err;
+		vl = strlen(v);
+		nb = realloc(buf, len + vl + 1);
+		if (!nb) {
+			r = -ENOMEM;
+			goto err;
+		}
+		buf = nb;
+		memcpy(buf + len, v, vl + 1);
+		len += vl;
+	}
+	if (!buf)
+		return -ENOENT;
+	*ret_value = buf;
+	return 0;
+err:
+	free(buf);
+	return r;
+}
+
+long kvpool_utf16_units(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	long units = 0;
+
+	while (*p) {
+		uint32_t cp;
+		int extra;
+
+		if (*p < 0x80) {
+			cp = *p;
+			extra = 0;
+		} else if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f;
+			extra = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f;
+			extra = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07;
+			extra = 3;
+		} else {
+			return -EILSEQ;
+		}
+		p++;
+		for (int k = 0; k < extra; k++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return -EILSEQ;
+			cp = (cp << 6) | (*p & 0x3f);
+		}
+		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+		    (extra == 3 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return -EILSEQ;
+		units += cp >= 0x10000 ? 2 : 1;
+	}
+	return units;
+}
+
+int kvpool_host_check(const char *key, const char *value)
+{
+	long n;
+
+	if (!key)
+		return -EINVAL;
+	n = kvpool_utf16_units(key);
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return -EINVAL;
+	if (n > KVPOOL_HOST_KEY_MAX)
+		return -ENAMETOOLONG;
+	if (!value)
+		return 0;
+	n = kvpool_utf16_units(value);
+	if (n < 0)
+		return (int)n;
+	if (n > KVPOOL_HOST_VALUE_MAX)
+		return -EMSGSIZE;
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sys.h - the syscall seam: the file operations whose failures matter for data safety go
+ * through these wrappers, so that tests can make "call number N of kind K fail with errno E"
+ * happen (the SQLite and curl way) and check the invariants after each failure.
+ *
+ * Every wrapper returns what the system call returns on success and a negative errno on
+ * failure (never -1 with errno), retrying EINTR where that is safe.  The injection state is
+ * process-global and not thread-safe; it is meant for single-threaded tests only.
+ */
+#ifndef HVGUEST_SYS_H
+#define HVGUEST_SYS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+enum sys_call {
+	SYS_CALL_OPEN,     /* sys_openat */
+	SYS_CALL_WRITE,    /* sys_pwrite, sys_write */
+	SYS_CALL_FSYNC,    /* sys_fsync, sys_fdatasync */
+	SYS_CALL_RENAME,   /* sys_renameat */
+	SYS_CALL_TRUNCATE, /* sys_ftruncate */
+	SYS_CALL_CLOSE,    /* sys_close */
+	SYS_CALL_COUNT
+};
+
+int sys_openat(int dirfd, const char *path, int flags, mode_t mode) WARN_UNUSED;
+ssize_t sys_pwrite(int fd, const void *buf, size_t len, off_t off) WARN_UNUSED;
+ssize_t sys_write(int fd, const void *buf, size_t len) WARN_UNUSED;
+int sys_fsync(int fd) WARN_UNUSED;
+int sys_fdatasync(int fd) WARN_UNUSED;
+int sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath) WARN_UNUSED;
+int sys_ftruncate(int fd, off_t len) WARN_UNUSED;
+/* Closes even when it reports an error (as close(2) does on Linux). */
+int sys_close(int fd);
+
+/*
+ * Make the 'n'-th call of 'kind' from now (n >= 1) fail with -'err' without doing anything;
+ * n = 0 disarms.  The failure fires once.
+ */
+void sys_fail_at(enum sys_call kind, unsigned long n, int err);
+/* Disarm every failure and zero the counters. */
+void sys_fail_reset(void);
+/* How many calls of 'kind' were made since the last reset (failed ones included). */
+unsigned long sys_calls(enum sys_call kind);
+/* Whether an armed failure has fired since it was armed. */
+int sys_fail_fired(enum sys_call kind);
+
+#endif /* HVGUEST_SYS_H */

@@ -82,10 +82,13 @@ enum ipcfg_op {
 /*
  * Which network stack a SET goes to.  AUTO detects it at run time, in this order (the
  * first that owns the interface wins; docs/ip-injection.md has the exact tests):
- *   NM (NetworkManager runs, or one of its keyfiles names the interface), NETPLAN (a
- *   /etc/netplan/ *.yaml names it), NETWORKD (a .network file matches it, or networkd
- *   runs and lists it), IFCFG (/etc/sysconfig/network-scripts/ifcfg-<if>), IFUPDOWN
- *   (/etc/network/interfaces has "iface <if>"), else LIVE (netlink only, not persistent).
+ *   NETPLAN (a /etc/netplan/ *.yaml names the interface or its MAC: netplan is then the
+ *   source of truth whatever it renders for), NM (NetworkManager lists the device as
+ *   managed in /run/NetworkManager/devices/<ifindex>, or one of its keyfiles names it),
+ *   NETWORKD (networkd's link state names a .network file, or a .network file in /etc
+ *   matches it), IFCFG (ifcfg-<if> exists, or /etc/sysconfig/network-scripts does),
+ *   IFUPDOWN (/etc/network/interfaces has "iface <if>"), else LIVE (netlink only, not
+ *   persistent).
  * SCRIPT runs the site's hv_set_ifconfig (opt-in: only when set_script is set).
  */
 enum ipcfg_backend {

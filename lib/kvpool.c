@@ -706,10 +706,43 @@ static int pool_settle(struct pool *p)
 }
 
 /*
+ * Undo a journaled change that failed half-way, from the image (which still holds the old
+ * state): put back the record at 'offset', the last record a delete moved, and the old size.
+ * Returns 0 when the file is the old state again and the journal entry is retired.
+ */
+static int rollback(struct kvpool *kp, struct pool *p, uint64_t offset)
+{
+	size_t i = (size_t)(offset / KVPOOL_RECORD_SIZE);
+	int r;
+
+	if (i < p->nrec) {
+		r = write_full_at(p->fd, rec_ptr(p, i), KVPOOL_RECORD_SIZE, (off_t)offset);
+		if (r < 0)
+			return r;
+	}
+	if (p->nrec > 0 && i != p->nrec - 1) {
+		/* a delete may have cut the last record off: write it back */
+		r = write_full_at(p->fd, rec_ptr(p, p->nrec - 1), KVPOOL_RECORD_SIZE,
+				  (off_t)(p->nrec - 1) * KVPOOL_RECORD_SIZE);
+		if (r < 0)
+			return r;
+	}
+	r = sys_ftruncate(p->fd, p->size);
+	if (r < 0)
+		return r;
+	if (want_sync(kp)) {
+		r = sys_fdatasync(p->fd);
+		if (r < 0)
+			return r;
+	}
+	return journal_mark_idle(p);
+}
+
+/*
  * Write 'rec' at 'offset' (or, for a delete, move it there and truncate to 'new_size')
- * under the journal.  The image is not touched; on failure the image is marked stale so
- * that the next operation re-reads the file (finishing the change from the journal if the
- * journal entry made it to disk).
+ * under the journal.  The image is not touched.  When a step fails the change is rolled
+ * back; if even that fails, the journal entry stays pending and the next operation (of any
+ * process) finishes the change.  Either way the image is marked stale.
  */
 static int journaled_change(struct kvpool *kp, struct pool *p, uint32_t op, uint64_t offset,
 			    uint64_t new_size, const uint8_t *rec)
@@ -736,36 +769,39 @@ static int journaled_change(struct kvpool *kp, struct pool *p, uint32_t op, uint
 
 	r = write_full_at(p->jfd, j, sizeof(*j), 0);
 	if (r < 0)
-		goto out;  /* nothing pending that could be valid: old state */
-	p->loaded = false; /* from here on the file may be ahead of the image */
+		goto err; /* a torn entry fails its crc: nothing is pending */
 	p->jgen = j->h.gen;
 	if (want_sync(kp)) {
 		r = sys_fdatasync(p->jfd);
 		if (r < 0)
-			goto out;
+			goto err;
 	}
 	if (op == JOURNAL_OP_WRITE || offset < new_size) {
 		r = write_full_at(p->fd, rec, KVPOOL_RECORD_SIZE, (off_t)offset);
 		if (r < 0)
-			goto out;
+			goto err;
 	}
 	if (op == JOURNAL_OP_DELETE || (uint64_t)p->size > new_size) {
 		r = sys_ftruncate(p->fd, (off_t)new_size);
 		if (r < 0)
-			goto out;
+			goto err;
 	}
 	if (want_sync(kp)) {
 		r = sys_fdatasync(p->fd);
 		if (r < 0)
-			goto out;
+			goto err;
 	}
 	r = journal_mark_idle(p);
 	if (r < 0)
-		goto out;
+		goto err;
 	p->stats.record_writes++;
-	p->loaded = true;
 	r = pool_settle(p);
-out:
+	free(j);
+	return r;
+
+err:
+	(void)rollback(kp, p, offset);
+	p->loaded = false;
 	free(j);
 	return r;
 }

@@ -13,12 +13,6 @@
 #include "ipcfg.h"
 #include "log.h"
 
-/*
- * TODO(ipcfg owner): lib/ipcfg.c does not define ipcfg_set() yet.  Until it does, the reference
- * is weak and SET_IP_INFO gets the reference's failure status (HV_E_FAIL).
- */
-#pragma weak ipcfg_set
-
 int kvpd_ip_init(struct kvpd *d, const struct conf *c, const char *root, char *err, size_t err_size)
 {
 	struct ipcfg_opts *o;
@@ -67,10 +61,6 @@ uint32_t kvpd_ip_set(struct kvpd *d, struct hv_kvp_msg *m)
 
 	if (!d->ip)
 		return HV_E_FAIL;
-	if (!ipcfg_set) {
-		log_warn("SET_IP_INFO: IP injection is not built in, answering HV_E_FAIL");
-		return HV_E_FAIL;
-	}
 	r = ipcfg_set(d->ip, &m->body.kvp_ip_val, why, sizeof(why));
 	if (r < 0)
 		log_warn("SET_IP_INFO from the host failed: %s", why);

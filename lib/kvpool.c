@@ -475,11 +475,8 @@ static int journal_read(const struct pool *p, struct journal_hdr *h, uint8_t *re
 static int journal_mark_idle(struct pool *p)
 {
 	uint32_t idle = JOURNAL_IDLE;
-	ssize_t n = sys_pwrite(p->jfd, &idle, sizeof(idle), offsetof(struct journal_hdr, state));
 
-	if (n < 0)
-		return (int)n;
-	return n == sizeof(idle) ? 0 : -EIO;
+	return write_full_at(p->jfd, &idle, sizeof(idle), offsetof(struct journal_hdr, state));
 }
 
 /* Record a new generation with nothing pending (scrub, rewrite). */

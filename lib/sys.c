@@ -8,7 +8,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
+
+static unsigned int slow_usec;
 
 static struct {
 	unsigned long calls;
@@ -27,6 +30,23 @@ static int inject(enum sys_call kind)
 		return -seam[kind].err;
 	}
 	return 0;
+}
+
+void sys_set_slow_writes(unsigned int usec)
+{
+	slow_usec = usec;
+}
+
+static void pause_if_slow(void)
+{
+	struct timespec ts;
+
+	if (slow_usec == 0)
+		return;
+	ts.tv_sec = slow_usec / 1000000;
+	ts.tv_nsec = (long)(slow_usec % 1000000) * 1000;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }
 
 void sys_fail_at(enum sys_call kind, unsigned long n, int err)
@@ -79,6 +99,15 @@ ssize_t sys_pwrite(int fd, const void *buf, size_t len, off_t off)
 
 	if (r < 0)
 		return r;
+	if (slow_usec != 0 && len > 1) {
+		/* a short write of the first half; the caller loops for the rest */
+		len /= 2;
+		do
+			n = pwrite(fd, buf, len, off);
+		while (n < 0 && errno == EINTR);
+		pause_if_slow();
+		return n < 0 ? -errno : n;
+	}
 	do
 		n = pwrite(fd, buf, len, off);
 	while (n < 0 && errno == EINTR);
@@ -102,6 +131,7 @@ int sys_fsync(int fd)
 {
 	int r = inject(SYS_CALL_FSYNC);
 
+	pause_if_slow();
 	if (r < 0)
 		return r;
 	return fsync(fd) < 0 ? -errno : 0;
@@ -111,6 +141,7 @@ int sys_fdatasync(int fd)
 {
 	int r = inject(SYS_CALL_FSYNC);
 
+	pause_if_slow();
 	if (r < 0)
 		return r;
 	return fdatasync(fd) < 0 ? -errno : 0;
@@ -129,6 +160,7 @@ int sys_ftruncate(int fd, off_t len)
 {
 	int r = inject(SYS_CALL_TRUNCATE);
 
+	pause_if_slow();
 	if (r < 0)
 		return r;
 	for (;;) {

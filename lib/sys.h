@@ -48,4 +48,12 @@ unsigned long sys_calls(enum sys_call kind);
 /* Whether an armed failure has fired since it was armed. */
 int sys_fail_fired(enum sys_call kind);
 
+/*
+ * Crash tests: with 'usec' non-zero, every sys_pwrite writes its first half, pauses 'usec'
+ * microseconds, then writes the rest, and every truncate and fsync pauses first, so that a
+ * SIGKILL lands inside a change (a torn record, a moved but not yet truncated record) far
+ * more often than it would by chance.  0 turns it off.
+ */
+void sys_set_slow_writes(unsigned int usec);
+
 #endif /* HVGUEST_SYS_H */

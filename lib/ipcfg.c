@@ -155,9 +155,11 @@ static int conf_key(const char *key, const char *value, unsigned int line, void 
 		(void)snprintf(c->err, c->err_size, "ip.%s (line %u): unknown key", key, line);
 		return -EINVAL;
 	}
-	if (r)
+	if (r) {
 		(void)snprintf(c->err, c->err_size, "ip.%s (line %u): bad value '%s'", key, line,
 			       value);
+		r = -EINVAL;
+	}
 	return r;
 }
 

@@ -39,6 +39,7 @@ enum {
 	OPT_HOOK_TIMEOUT,
 	OPT_HOOK_FAILURE,
 	OPT_CHECK,
+	OPT_ROOT,
 };
 
 static const struct option longopts[] = {
@@ -81,6 +82,7 @@ static void usage(FILE *f, const char *name)
 		"      --device PATH          VSS device or socket (default %s)\n"
 		"      --device-fd N          use descriptor N as the device\n"
 		"      --mountinfo FILE       mount table (default %s)\n"
+		"      --root DIR             look at mount points under DIR (tests, fixtures)\n"
 		"      --sysfs DIR            sysfs, for the loop-device test (default /sys)\n"
 		"      --run-dir DIR          where the frozen-state marker lives (default %s)\n"
 		"      --pool-dir DIR         KVP pool folder for the result record (default %s)\n"
@@ -260,6 +262,9 @@ int main(int argc, char **argv)
 				goto usage_error;
 			}
 			cfg.hook_abort = streq(optarg, "abort");
+			break;
+		case OPT_ROOT:
+			cfg.sel.root = streq(optarg, "/") ? NULL : optarg;
 			break;
 		case OPT_CHECK:
 			check = true;

@@ -310,6 +310,7 @@ static uint32_t fail_freeze(struct vssd *d, int r)
 
 static uint32_t do_freeze(struct vssd *d)
 {
+	static char full[VSSD_TARGETS_MAX][PATH_MAX];
 	const char *paths[VSSD_TARGETS_MAX];
 	struct vssd_failure fail = { 0 };
 	struct mountinfo mi = { 0 };
@@ -338,8 +339,14 @@ static uint32_t do_freeze(struct vssd *d)
 		r = -E2BIG;
 		goto out_plan;
 	}
-	for (size_t i = 0; i < plan.n_order; i++)
-		paths[n++] = plan.m[plan.order[i]].e->mountpoint;
+	for (size_t i = 0; i < plan.n_order; i++) {
+		const char *root = d->cfg.sel.root ? d->cfg.sel.root : "";
+
+		(void)snprintf(full[n], sizeof(full[n]), "%s%s", root,
+			       plan.m[plan.order[i]].e->mountpoint);
+		paths[n] = full[n];
+		n++;
+	}
 	r = vssd_set_open(&d->set, paths, n, &fail);
 	if (r < 0) {
 		(void)snprintf(d->last_error, sizeof(d->last_error), "cannot open '%.400s': %s",
@@ -511,12 +518,16 @@ static uint32_t do_preflight(struct vssd *d)
 		}
 	}
 	for (size_t i = 0; r >= 0 && i < plan.n_order; i++) {
-		const char *p = plan.m[plan.order[i]].e->mountpoint;
-		int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+		char p[PATH_MAX];
+		int fd;
+
+		(void)snprintf(p, sizeof(p), "%s%s", d->cfg.sel.root ? d->cfg.sel.root : "",
+			       plan.m[plan.order[i]].e->mountpoint);
+		fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
 
 		if (fd < 0) {
 			r = -errno;
-			(void)snprintf(why, sizeof(why), "cannot open '%s': %s", p,
+			(void)snprintf(why, sizeof(why), "cannot open '%.400s': %s", p,
 				       strerror(errno));
 		} else {
 			close(fd);

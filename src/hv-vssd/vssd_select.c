@@ -218,7 +218,10 @@ static void judge(const struct vssd_select_opts *o, struct vssd_mount *m)
 		return;
 	}
 	if (o->stat_mounts) {
-		if (stat(e->mountpoint, &st) < 0) {
+		char path[PATH_MAX];
+		int n = snprintf(path, sizeof(path), "%s%s", o->root ? o->root : "", e->mountpoint);
+
+		if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) < 0) {
 			(void)snprintf(m->reason, sizeof(m->reason),
 				       "cannot examine mount point: %s", strerror(errno));
 			m->verdict = VSSD_RISKY;

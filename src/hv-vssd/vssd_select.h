@@ -44,6 +44,7 @@ struct vssd_select_opts {
 	size_t n_exclude;
 	const char *sysfs; /* for the loop-device test; NULL: only the loop major counts */
 	bool stat_mounts;  /* examine mount points (off for fixtures of another machine) */
+	const char *root;  /* mount points are looked at under this folder; NULL: "/" */
 };
 
 struct vssd_mount {

@@ -655,26 +655,24 @@ static int uio_drain(struct fcopyd *d, struct uio_chan *c)
 
 static int uio_serve(struct fcopyd *d, struct uio_chan *c)
 {
-	int r;
-
 	vmbus_ring_set_interrupt_mask(&c->rx, 0);
-	r = uio_signal(c);
-	if (r < 0)
-		return r;
 	for (;;) {
 		uint32_t count;
 		ssize_t n;
+		int r = uio_drain(d, c);
 
-		/* Drain, re-arm, and drain again: packets that came while we were masked. */
-		r = uio_drain(d, c);
 		if (r < 0)
 			return r;
-		if (r > 0) {
-			r = uio_signal(c);
-			if (r < 0)
-				return r;
+		/*
+		 * Every interrupt leaves the ring masked (the driver's channel callback sets
+		 * the mask), so re-arm after each wakeup, and signal the host about our
+		 * replies.  Then look again: a packet may have come before the re-arm.
+		 */
+		r = uio_signal(c);
+		if (r < 0)
+			return r;
+		if (vmbus_ring_readable(&c->rx) != 0)
 			continue;
-		}
 		r = wait_fd(d, c->irq_fd, -1);
 		if (r < 0)
 			return r;

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test-hv-fcopyd-copy.c - the copy session and its policy, on a temporary tree: symlinks
+ * anywhere in the path (with openat2 and with the component walk), '..', allowed folders,
+ * create-path, overwrite, sizes, cancel and abort leaving nothing behind, file modes; and
+ * the message validator with messages of every wrong size.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fcopyd_copy.h"
+#include "fcopyd_wire.h"
+#include "fs.h"
+#include "icmsg.h"
+#include "tap.h"
+
+static char root[PATH_MAX];
+
+static void mk(const char *rel)
+{
+	char p[PATH_MAX + 64];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (mkdir(p, 0755) < 0)
+		abort();
+}
+
+static void ln(const char *target, const char *rel)
+{
+	char p[PATH_MAX + 64];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (symlink(target, p) < 0)
+		abort();
+}
+
+static bool exists(const char *rel)
+{
+	char p[PATH_MAX + 64];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	return lstat(p, &st) == 0;
+}
+
+/* Count temporary files left anywhere directly in 'rel'. */
+static int tmp_files(const char *rel)
+{
+	char p[PATH_MAX + 64];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	d = opendir(p);
+	while (d && (e = readdir(d)))
+		if (strncmp(e->d_name, ".hv-fcopyd.", 11) == 0)
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* clang-format off */
+static const struct {
+	const char *what;
+	const char *path; /* relative to root; "/" prefix added */
+	const char *name;
+	uint32_t flags;
+	uint32_t want;
+	const char *created; /* relative path that must exist after COMPLETE, or NULL */
+} start_cases[] = {
+	{ "plain",                    "in",              "a",      0, HV_S_OK,                  "in/a" },
+	{ "non-ASCII name",           "in",              "\xc3\xa9t\xc3\xa9", 0, HV_S_OK,       "in/\xc3\xa9t\xc3\xa9" },
+	{ "dot components skipped",   "in/./",           "b",      0, HV_S_OK,                  "in/b" },
+	{ "dot-dot refused",          "in/../in",        "c",      0, HV_INVALIDARG,            NULL },
+	{ "name with slash",          "in",              "x/y",    0, HV_INVALIDARG,            NULL },
+	{ "name dot-dot",             "in",              "..",     0, HV_INVALIDARG,            NULL },
+	{ "empty name",               "in",              "",       0, HV_INVALIDARG,            NULL },
+	{ "symlink folder in path",   "in/link/sub",     "d",      0, FCOPYD_E_ACCESS_DENIED,   NULL },
+	{ "absolute symlink folder",  "in/abs",          "d",      0, FCOPYD_E_ACCESS_DENIED,   NULL },
+	{ "symlink planted at target","in",              "planted",1, FCOPYD_E_ACCESS_DENIED,   NULL },
+	{ "exists, no overwrite",     "in",              "old",    0, HV_ERROR_ALREADY_EXISTS,  NULL },
+	{ "exists, overwrite",        "in",              "old",    1, HV_S_OK,                  "in/old" },
+	{ "target is a folder",       "in",              "sub",    1, HV_ERROR_ALREADY_EXISTS,  NULL },
+	{ "missing, no create-path",  "in/new1/new2",    "e",      0, FCOPYD_E_PATH_NOT_FOUND,  NULL },
+	{ "missing, create-path",     "in/new1/new2",    "e",      2, HV_S_OK,                  "in/new1/new2/e" },
+	{ "create-path, last level",  "in/new3",         "f",      2, HV_S_OK,                  "in/new3/f" },
+	{ "outside allowed folders",  "out",             "g",      0, FCOPYD_E_ACCESS_DENIED,   NULL },
+	{ "allowed-folder prefix trap","inside",         "g",      0, FCOPYD_E_ACCESS_DENIED,   NULL },
+	{ "create-path outside",      "in2/x",           "h",      2, FCOPYD_E_ACCESS_DENIED,   NULL },
+	{ "relative path",            NULL,              "i",      0, HV_INVALIDARG,            NULL },
+};
+/* clang-format on */
+
+static void setup_tree(void)
+{
+	char p[PATH_MAX + 64];
+	int fd;
+
+	mk("in");
+	mk("in/sub");
+	mk("out");
+	mk("inside");
+	mk("real");
+	ln("../real", "in/link");
+	mk("real/sub");
+	snprintf(p, sizeof(p), "%s/out", root);
+	ln(p, "in/abs");
+	snprintf(p, sizeof(p), "%s/out/victim", root);
+	ln(p, "in/planted");
+	snprintf(p, sizeof(p), "%s/in/old", root);
+	fd = open(p, O_WRONLY | O_CREAT, 0600);
+	if (fd < 0 || write(fd, "old", 3) != 3)
+		abort();
+	close(fd);
+}
+
+static void run_start_cases(bool walk)
+{
+	struct fcopyd_policy pol;
+	char allow[PATH_MAX + 8];
+
+	fcopyd_policy_init(&pol);
+	pol.no_openat2 = walk;
+	snprintf(allow, sizeof(allow), "%s/in", root);
+	if (fcopyd_policy_allow(&pol, allow) < 0)
+		abort();
+	for (size_t i = 0; i < ARRAY_SIZE(start_cases); i++) {
+		struct fcopyd_session s;
+		char path[PATH_MAX + 64];
+		uint32_t st;
+
+		fcopyd_session_init(&s);
+		if (start_cases[i].path)
+			snprintf(path, sizeof(path), "%s/%s", root, start_cases[i].path);
+		else
+			snprintf(path, sizeof(path), "in");
+		st = fcopyd_start(&s, &pol, path, start_cases[i].name, start_cases[i].flags, 4);
+		CHECK(st == start_cases[i].want, "%s: %s: status 0x%08x (want 0x%08x) %s",
+		      walk ? "walk" : "openat2", start_cases[i].what, st, start_cases[i].want,
+		      s.why);
+		if (st == HV_S_OK) {
+			CHECK_INT(fcopyd_write(&s, 0, "data", 4), HV_S_OK, "%s: %s: write",
+				  walk ? "walk" : "openat2", start_cases[i].what);
+			CHECK_INT(fcopyd_complete(&s), HV_S_OK, "%s: %s: complete",
+				  walk ? "walk" : "openat2", start_cases[i].what);
+			CHECK(exists(start_cases[i].created), "%s: %s: file in place",
+			      walk ? "walk" : "openat2", start_cases[i].what);
+		}
+		fcopyd_abort(&s);
+	}
+	CHECK(!exists("out/victim") && !exists("out/g") && !exists("real/sub/d") &&
+		      !exists("out/d") && !exists("in2"),
+	      "%s: nothing written outside the allowed folder", walk ? "walk" : "openat2");
+	CHECK_INT(tmp_files("in"), 0, "%s: no temporary files left", walk ? "walk" : "openat2");
+	fcopyd_policy_release(&pol);
+}
+
+static void test_session(void)
+{
+	struct fcopyd_policy pol;
+	struct fcopyd_session s;
+	char path[PATH_MAX + 8], file[PATH_MAX + 16];
+	struct stat st;
+
+	fcopyd_policy_init(&pol);
+	pol.max_size = 100;
+	pol.mode = 0640;
+	fcopyd_session_init(&s);
+	snprintf(path, sizeof(path), "%s/in", root);
+	CHECK_INT(fcopyd_write(&s, 0, "x", 1), HV_E_FAIL, "write without START");
+	CHECK_INT(fcopyd_complete(&s), HV_E_FAIL, "complete without START");
+	CHECK_INT(fcopyd_start(&s, &pol, path, "big", 0, 101), HV_ERROR_DISK_FULL,
+		  "announced size above max-size");
+	CHECK_INT(fcopyd_start(&s, &pol, path, "huge", 0, ~0ULL >> 1), HV_ERROR_DISK_FULL,
+		  "size beyond the free space");
+
+	CHECK_INT(fcopyd_start(&s, &pol, path, "past", 0, 10), HV_S_OK, "start 10 bytes");
+	CHECK_INT(tmp_files("in"), 1, "a temporary file exists during the copy");
+	CHECK(!exists("in/past"), "the target is not visible during the copy");
+	CHECK_INT(fcopyd_write(&s, 8, "abc", 3), HV_INVALIDARG, "write past the announced size");
+	CHECK(!s.active && tmp_files("in") == 0, "that abandoned the copy, temp file removed");
+
+	CHECK_INT(fcopyd_start(&s, &pol, path, "over", 0, 10), HV_S_OK, "start again");
+	CHECK_INT(fcopyd_write(&s, ~0ULL - 1, "abc", 3), HV_INVALIDARG, "offset overflow");
+	CHECK_INT(fcopyd_start(&s, &pol, path, "short", 0, 10), HV_S_OK, "start again");
+	CHECK_INT(fcopyd_write(&s, 0, "abc", 3), HV_S_OK, "3 of 10 bytes");
+	CHECK_INT(fcopyd_complete(&s), HV_E_FAIL, "complete before all bytes came is refused");
+	CHECK(!exists("in/short") && tmp_files("in") == 0, "and leaves nothing");
+
+	CHECK_INT(fcopyd_start(&s, &pol, path, "cancelled", 0, 10), HV_S_OK, "start again");
+	CHECK_INT(fcopyd_write(&s, 0, "abcde", 5), HV_S_OK, "half written");
+	CHECK_INT(fcopyd_cancel(&s), HV_S_OK, "cancel");
+	CHECK(!exists("in/cancelled") && tmp_files("in") == 0, "cancel leaves nothing");
+	CHECK_INT(fcopyd_cancel(&s), HV_S_OK, "cancel with nothing open is harmless");
+
+	CHECK_INT(fcopyd_start(&s, &pol, path, "ooo", 0, 6), HV_S_OK, "start 6 bytes");
+	CHECK_INT(fcopyd_write(&s, 3, "def", 3), HV_S_OK, "second half first");
+	CHECK_INT(fcopyd_write(&s, 0, "abc", 3), HV_S_OK, "then the first half");
+	CHECK_INT(fcopyd_complete(&s), HV_S_OK, "out-of-order writes complete");
+	snprintf(file, sizeof(file), "%s/ooo", path);
+	CHECK(stat(file, &st) == 0 && (st.st_mode & 07777) == 0640 && st.st_size == 6,
+	      "mode from the policy (0%o) and size", st.st_mode & 07777);
+
+	CHECK_INT(fcopyd_start(&s, &pol, path, "empty", 0, 0), HV_S_OK, "start 0 bytes");
+	CHECK_INT(fcopyd_complete(&s), HV_S_OK, "complete 0 bytes");
+	CHECK(exists("in/empty"), "empty file in place");
+
+	CHECK_INT(fcopyd_start(&s, &pol, path, "first", 0, 1), HV_S_OK, "start");
+	CHECK_INT(fcopyd_start(&s, &pol, path, "second", 0, 0), HV_S_OK,
+		  "a second START abandons the first");
+	CHECK_INT(tmp_files("in"), 1, "only one temporary file");
+	fcopyd_abort(&s);
+	CHECK_INT(tmp_files("in"), 0, "abort removes it");
+	fcopyd_policy_release(&pol);
+}
+
+/* Messages of every wrong size are refused by the one validator. */
+static void test_wire(void)
+{
+	static uint8_t buf[FCOPYD_WRITE_SIZE + 16];
+	struct fcopyd_msg m;
+	const char *why;
+	uint32_t v;
+
+	memset(buf, 0, sizeof(buf));
+	CHECK_INT(fcopyd_parse(buf, 3, FCOPYD_NAMES_UTF8, &m, &why), -EBADMSG, "3 bytes");
+	CHECK_INT(fcopyd_parse(buf, FCOPYD_START_SIZE - 1, FCOPYD_NAMES_UTF8, &m, &why), -EBADMSG,
+		  "START one byte short");
+	memcpy(buf + 36, "name", 4);
+	memcpy(buf + 556, "/p", 2);
+	CHECK_INT(fcopyd_parse(buf, FCOPYD_START_SIZE, FCOPYD_NAMES_UTF8, &m, &why), 0,
+		  "START of 1088 bytes");
+	CHECK_STR(m.name, "name", "name decoded");
+	memset(buf + 36, 'a', 520);
+	CHECK_INT(fcopyd_parse(buf, FCOPYD_START_SIZE, FCOPYD_NAMES_UTF8, &m, &why), -ENAMETOOLONG,
+		  "name field with no NUL");
+	memset(buf + 36, 0, 520);
+	memcpy(buf + 36, "\xc3\x28", 2);
+	CHECK_INT(fcopyd_parse(buf, FCOPYD_START_SIZE, FCOPYD_NAMES_UTF8, &m, &why), -EILSEQ,
+		  "invalid UTF-8 name from the kernel");
+	memset(buf + 36, 0, 520);
+	memcpy(buf + 36, "\x3d\xd8", 2);
+	CHECK_INT(fcopyd_parse(buf, FCOPYD_START_SIZE, FCOPYD_NAMES_UTF16LE, &m, &why), -EILSEQ,
+		  "lone surrogate name from the host");
+	v = FCOPYD_OP_WRITE;
+	memcpy(buf, &v, 4);
+	v = 6144;
+	memcpy(buf + 48, &v, 4);
+	CHECK_INT(fcopyd_parse(buf, FCOPYD_WRITE_SIZE, FCOPYD_NAMES_UTF8, &m, &why), 0,
+		  "WRITE of 6144 bytes");
+	CHECK_INT(fcopyd_parse(buf, FCOPYD_WRITE_SIZE - 1, FCOPYD_NAMES_UTF8, &m, &why), -EBADMSG,
+		  "WRITE whose size runs past the message");
+	CHECK_INT(fcopyd_parse(buf, 51, FCOPYD_NAMES_UTF8, &m, &why), -EBADMSG,
+		  "WRITE shorter than its header");
+	v = 6145;
+	memcpy(buf + 48, &v, 4);
+	CHECK_INT(fcopyd_parse(buf, sizeof(buf), FCOPYD_NAMES_UTF8, &m, &why), -EBADMSG,
+		  "WRITE size 6145");
+	v = 9;
+	memcpy(buf, &v, 4);
+	CHECK_INT(fcopyd_parse(buf, 36, FCOPYD_NAMES_UTF8, &m, &why), -EOPNOTSUPP,
+		  "unknown operation");
+	v = FCOPYD_OP_CANCEL;
+	memcpy(buf, &v, 4);
+	CHECK_INT(fcopyd_parse(buf, 4, FCOPYD_NAMES_UTF8, &m, &why), 0, "CANCEL of 4 bytes");
+}
+
+int main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(root, sizeof(root), "%s/fcopyd-copy.XXXXXX", tmp ? tmp : "/tmp");
+	if (!mkdtemp(root))
+		return 1;
+	setup_tree();
+	run_start_cases(false);
+	/* The walk repeats the same cases on a fresh tree. */
+	{
+		char *rm[] = { (char *)"rm", (char *)"-rf", root, NULL };
+		pid_t p = fork();
+
+		if (p == 0) {
+			execvp("rm", rm);
+			_exit(127);
+		}
+		waitpid(p, NULL, 0);
+		if (mkdir(root, 0700) < 0)
+			abort();
+	}
+	setup_tree();
+	run_start_cases(true);
+	test_session();
+	test_wire();
+	{
+		char *rm[] = { (char *)"rm", (char *)"-rf", root, NULL };
+		pid_t p = fork();
+
+		if (p == 0) {
+			execvp("rm", rm);
+			_exit(127);
+		}
+		waitpid(p, NULL, 0);
+	}
+	return tap_done();
+}

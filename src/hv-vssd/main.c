@@ -65,6 +65,7 @@ static const struct option longopts[] = {
 	{ "hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT },
 	{ "hook-failure", required_argument, NULL, OPT_HOOK_FAILURE },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "root", required_argument, NULL, OPT_ROOT },
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -18,9 +18,10 @@ DATA=$TOP/tests/data
 GOOD="gen1 gen1-sriov gen2 gen2-sriov quirks" # the reference can show every device of these
 BAD="half-written malformed"                   # the reference crashes on these
 TARBALL=/usr/src/linux-source-6.12.tar.xz
-REF_MEMBER=linux-source-6.12/tools/hv/lsvmbus
+SRC=linux-source-6.12
+MEMBERS="$SRC/tools/hv/lsvmbus $SRC/include/linux/hyperv.h $SRC/net/vmw_vsock/hyperv_transport.c"
 CACHE=$TOP/build/cache/linux-source-6.12
-REF=$CACHE/lsvmbus
+REF=$CACHE/tools/hv/lsvmbus
 PY=/usr/bin/python3
 
 if [ ! -x "$LSVMBUS" ]; then
@@ -89,10 +90,13 @@ if [ -z "$why" ] && [ ! -f "$REF" ]; then
 	if [ ! -f "$TARBALL" ]; then
 		why="$TARBALL is missing (package linux-source-6.12)"
 	else
-		mkdir -p "$CACHE" "$TMP/x" &&
-			tar -xJf "$TARBALL" -C "$TMP/x" "$REF_MEMBER" &&
-			mv "$TMP/x/$REF_MEMBER" "$REF.$$" && mv "$REF.$$" "$REF" ||
-			why="cannot extract $REF_MEMBER from $TARBALL"
+		# One pass over the tarball for all three files; the cache appears whole or not at all.
+		# shellcheck disable=SC2086
+		mkdir -p "$TOP/build/cache" "$TMP/x" &&
+			tar -xJf "$TARBALL" -C "$TMP/x" $MEMBERS &&
+			rm -rf "$CACHE.$$" && mv "$TMP/x/$SRC" "$CACHE.$$" &&
+			{ mv -T "$CACHE.$$" "$CACHE" 2>/dev/null || rm -rf "$CACHE.$$"; } ||
+			why="cannot extract the reference files from $TARBALL"
 	fi
 fi
 if [ -n "$why" ]; then
@@ -165,6 +169,35 @@ for c in $BAD; do
 	cmp -s "$TMP/our.out" "$DATA/lsvmbus/$c-v.txt"
 	ok $? "$c: lsvmbus -v under /sys matches $c-v.txt"
 done
+
+# Every class GUID of the kernel's hyperv.h and the Hyper-V socket template must have a name.
+"$PY" - "$CACHE/include/linux/hyperv.h" "$CACHE/net/vmw_vsock/hyperv_transport.c" >"$TMP/kguids" <<'PYEOF'
+import re, sys
+text = (open(sys.argv[1]).read() + open(sys.argv[2]).read()).replace("\\\n", " ")
+pat = re.compile(r"(?:#define\s+(HV_\w+_GUID)\s+\.guid|guid_t\s+(srv_id_template))"
+                 r"\s*=\s*GUID_INIT\(([^)]*)\)")
+for m in pat.finditer(text):
+    v = [int(x, 16) for x in re.findall(r"0x[0-9a-fA-F]+", m.group(3))]
+    g = "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x" % tuple(v)
+    if m.group(2):
+        g = "0000abcd" + g[8:]  # a socket on port 0xabcd
+    print(m.group(1) or m.group(2), g)
+PYEOF
+n=0
+while read -r macro guid; do
+	n=$((n + 1))
+	d=$TMP/kernel/bus/vmbus/devices/$guid
+	mkdir -p "$d"
+	echo "$n" >"$d/id"
+	echo "{$guid}" >"$d/class_id"
+	echo "{$guid}" >"$d/device_id"
+	echo "$n:0" >"$d/channel_vp_mapping"
+	echo "$macro" >"$d/macro"
+done <"$TMP/kguids"
+"$LSVMBUS" --sysfs "$TMP/kernel" >"$TMP/kernel.out"
+[ "$n" -ge 21 ] && [ "$(wc -l <"$TMP/kernel.out")" = "$n" ] && ! grep -q 'Unknown$' "$TMP/kernel.out"
+ok $? "every class of hyperv.h and the socket template has a name ($n GUIDs)"
+grep 'Unknown$' "$TMP/kernel.out" | sed 's/^/#   /'
 
 # Not a Hyper-V guest: both say so; we exit 3 (the reference exits 255).
 both not-a-guest

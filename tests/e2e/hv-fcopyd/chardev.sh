@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# hv-fcopyd on the character-device transport, with hv-sim playing the host and the old
+# hv_fcopy kernel driver: byte-identical copies of every size and of non-ASCII and astral
+# names, then bad input (.., symlinks, a planted symlink, writes past the size, messages of
+# wrong sizes, size limits, folders outside the allowed ones), cancel, a host that resets
+# mid-copy and a silent host - each with the right status, nothing left behind, daemon alive.
+# timeout: 300
+. "$(dirname "$0")/../../lib/tap.sh"
+. "$(dirname "$0")/common.inc"
+[ -x "$BIN/hv-sim" ] || { echo "1..0 # SKIP hv-sim is not built in $BIN"; exit 77; }
+
+make_sources
+D=$TMP/dst
+mkdir -p "$D" "$TMP/outside"
+sim() { "$BIN/hv-sim" -q -s fcopy "$@"; }
+
+# -- copies ---------------------------------------------------------------------------------
+args=(-e wait-register)
+for f in $SOURCES; do
+	args+=(-e "fcopy copy src=$TMP/src/$f path=$D name=$f" -e "expect status=HV_S_OK")
+done
+NAME1=$'\xc3\xa9t\xc3\xa9 \xe2\x82\xac'          # "été €"
+NAME2=$'\xf0\x9f\x98\x80\xf0\x90\x90\xb7-astral' # U+1F600 U+10437
+args+=(-e "fcopy copy src=$TMP/src/f6145 path=$D name=\"$NAME1\"" -e "expect status=HV_S_OK")
+args+=(-e "fcopy copy src=$TMP/src/one path=$D name=\"$NAME2\"" -e "expect status=HV_S_OK")
+check "hv-sim: every copy answered HV_S_OK" sim "${args[@]}" -- "$BIN/hv-fcopyd" -n --allow "$D"
+for f in $SOURCES; do
+	same_sha "$TMP/src/$f" "$D/$f"
+	ok $? "$f: same sha256 as the source"
+done
+same_sha "$TMP/src/f6145" "$D/$NAME1"
+ok $? "non-ASCII name arrives as UTF-8"
+same_sha "$TMP/src/one" "$D/$NAME2"
+ok $? "astral-plane name arrives as UTF-8"
+[ "$(stat -c %a "$D/one")" = 644 ]
+ok $? "new files are 0644 by default"
+no_tmp_files "$D"
+ok $? "no temporary files after the copies"
+
+# -- overwrite and create-path ----------------------------------------------------------------
+printf 'new' >"$TMP/src/new"
+check "overwrite only with the flag; create-path makes every level" sim -e wait-register \
+	-e "fcopy copy src=$TMP/src/new path=$D name=one" -e "expect status=HV_ERROR_ALREADY_EXISTS" \
+	-e "fcopy copy src=$TMP/src/new path=$D name=one flags=overwrite" -e "expect status=HV_S_OK" \
+	-e "fcopy copy src=$TMP/src/new path=$D/a/b/c name=n" -e "expect status=0x80070003" \
+	-e "fcopy copy src=$TMP/src/new path=$D/a/b/c name=n flags=create-path" -e "expect status=HV_S_OK" \
+	-- "$BIN/hv-fcopyd" -n
+same_sha "$TMP/src/new" "$D/one" && same_sha "$TMP/src/new" "$D/a/b/c/n"
+ok $? "overwritten file and file in created folders have the new bytes"
+
+# -- bad input --------------------------------------------------------------------------------
+ln -s "$TMP/outside" "$D/abslink"
+ln -s "$TMP/outside/victim" "$D/planted"
+check "bad input gets clear errors and the daemon keeps serving" sim -e wait-register \
+	-e "fcopy start path=$D/../outside name=dotdot size=1" -e "expect status=HV_INVALIDARG" \
+	-e "fcopy start path=$D/abslink name=via-link size=1" -e "expect status=0x80070005" \
+	-e "fcopy start path=$D name=planted size=1 flags=overwrite" -e "expect status=0x80070005" \
+	-e "fcopy start path=$TMP/outside name=outside size=1" -e "expect status=0x80070005" \
+	-e "fcopy start path=$D name=past size=3" -e "expect status=HV_S_OK" \
+	-e "fcopy write offset=0 text=hello" -e "expect status=HV_INVALIDARG" \
+	-e "fcopy start path=$D name=bigfrag size=10000" -e "expect status=HV_S_OK" \
+	-e "fcopy write offset=0 text=ab size=7000" -e "expect status=HV_INVALIDARG" \
+	-e "fcopy write offset=0 text=ab" -e "expect status=HV_E_FAIL" \
+	-e "raw hex=01000000 size=20" -e "expect reply-hex=57000780" \
+	-e "raw hex=00000000 size=100" -e "expect reply-hex=57000780" \
+	-e "raw hex=09000000 size=36" -e "expect reply-hex=05400080" \
+	-e "fcopy start path=$D name=toolarge size=100000" -e "expect status=HV_ERROR_DISK_FULL" \
+	-e "fcopy start path=$D name=short size=10" -e "fcopy write offset=0 text=abc" \
+	-e "fcopy complete" -e "expect status=HV_E_FAIL" \
+	-e "fcopy start path=$D name=cancelled size=100" -e "fcopy write offset=0 text=abc" \
+	-e "fcopy cancel" -e "expect status=HV_S_OK" \
+	-e "fcopy copy src=$TMP/src/f6144 path=$D name=alive" -e "expect status=HV_S_OK" \
+	-- "$BIN/hv-fcopyd" -n --allow "$D" --max-size 64K
+[ ! -e "$TMP/outside/victim" ] && [ -z "$(ls -A "$TMP/outside")" ]
+ok $? "nothing was written outside the allowed folder"
+[ -L "$D/planted" ]
+ok $? "the planted symlink is left as it was"
+for f in dotdot past bigfrag short cancelled; do
+	[ ! -e "$D/$f" ] || { ok 1 "$f left a file"; continue; }
+done
+ok 0 "refused, short and cancelled copies left no file"
+no_tmp_files "$D"
+ok $? "no temporary files after bad input"
+same_sha "$TMP/src/f6144" "$D/alive"
+ok $? "a good copy after all that is byte-identical"
+
+# -- host resets mid-copy; daemon reconnects ----------------------------------------------------
+check "device reset mid-copy: daemon re-registers and copies again" \
+	sim --listen "$TMP/sock" -e wait-register \
+	-e "fcopy start path=$D name=interrupted size=100" -e "fcopy write offset=0 text=partial" \
+	-e reset -e "wait-register timeout=10000" \
+	-e "fcopy copy src=$TMP/src/f12288 path=$D name=after-reset" -e "expect status=HV_S_OK" \
+	-- "$BIN/hv-fcopyd" -n --device "$TMP/sock"
+[ ! -e "$D/interrupted" ] && no_tmp_files "$D"
+ok $? "the interrupted copy left nothing behind"
+same_sha "$TMP/src/f12288" "$D/after-reset"
+ok $? "the copy after the reset is byte-identical"
+
+# -- a host that goes silent ------------------------------------------------------------------
+check "silent host: the open copy is abandoned after --timeout" sim -e wait-register \
+	-e "fcopy start path=$D name=silent size=100" -e "fcopy write offset=0 text=partial" \
+	-e "sleep 1500" -e "fcopy write offset=7 text=more" -e "expect status=HV_E_FAIL" \
+	-e "fcopy copy src=$TMP/src/one path=$D name=after-silence" -e "expect status=HV_S_OK" \
+	-- "$BIN/hv-fcopyd" -n --timeout 1
+[ ! -e "$D/silent" ] && no_tmp_files "$D"
+ok $? "the abandoned copy left nothing behind"
+
+# -- the reference name -------------------------------------------------------------------------
+ln -s "$BIN/hv-fcopyd" "$TMP/hv_fcopy_daemon"
+check "started as hv_fcopy_daemon with the reference flag -n" sim -e wait-register \
+	-e "fcopy copy src=$TMP/src/one path=$D name=refname" -e "expect status=HV_S_OK" \
+	-- "$TMP/hv_fcopy_daemon" -n
+"$TMP/hv_fcopy_daemon" -h | grep -q '^usage: hv_fcopy_daemon'
+ok $? "hv_fcopy_daemon -h names itself"
+tap_done

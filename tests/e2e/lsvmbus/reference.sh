@@ -86,7 +86,11 @@ why=
 [ "$(id -u)" = 0 ] || why="needs root for a private mount namespace"
 [ -n "$why" ] || command -v unshare >/dev/null || why="unshare (util-linux) is missing"
 [ -n "$why" ] || [ -x "$PY" ] || why="$PY is missing"
-if [ -z "$why" ] && [ ! -f "$REF" ]; then
+have_cache() {
+	[ -f "$REF" ] && [ -f "$CACHE/include/linux/hyperv.h" ] &&
+		[ -f "$CACHE/net/vmw_vsock/hyperv_transport.c" ]
+}
+if [ -z "$why" ] && ! have_cache; then
 	if [ ! -f "$TARBALL" ]; then
 		why="$TARBALL is missing (package linux-source-6.12)"
 	else
@@ -94,9 +98,9 @@ if [ -z "$why" ] && [ ! -f "$REF" ]; then
 		# shellcheck disable=SC2086
 		mkdir -p "$TOP/build/cache" "$TMP/x" &&
 			tar -xJf "$TARBALL" -C "$TMP/x" $MEMBERS &&
-			rm -rf "$CACHE.$$" && mv "$TMP/x/$SRC" "$CACHE.$$" &&
-			{ mv -T "$CACHE.$$" "$CACHE" 2>/dev/null || rm -rf "$CACHE.$$"; } ||
-			why="cannot extract the reference files from $TARBALL"
+			rm -rf "$CACHE.$$" "$CACHE" && mv "$TMP/x/$SRC" "$CACHE.$$" &&
+			{ mv -T "$CACHE.$$" "$CACHE" 2>/dev/null || rm -rf "$CACHE.$$"; } &&
+			have_cache || why="cannot extract the reference files from $TARBALL"
 	fi
 fi
 if [ -n "$why" ]; then

@@ -1183,17 +1183,19 @@ int hvc_live_run(const struct hvc_map *m, const struct hvc_live_opts *o, FILE *o
 		q.version = f->os.version_id;
 		q.kernel = f->kernel[0] ? f->kernel : NULL;
 		q.host = f->host ? f->host->id : NULL;
-		if (f->lis && f->lis_version[0] &&
-		    hvc_lis_normalise(f->lis_version, lisbuf, sizeof(lisbuf)) == 0)
-			q.lis = lisbuf;
-		else if (!f->lis)
-			q.lis = "builtin";
-		if (q.lis && strchr(q.lis, '.')) {
-			/* "LIS 4.1.3" -> "LIS 4.1" */
-			char *dot = strchr(lisbuf, '.');
+		if (f->lis && f->lis_version[0]) {
+			/* module version "4.1.3" -> the map's "LIS 4.1" */
+			char mm[32];
+			char *dot;
 
+			str_copy(mm, sizeof(mm), f->lis_version);
+			dot = strchr(mm, '.');
 			if (dot && (dot = strchr(dot + 1, '.')))
 				*dot = '\0';
+			if (hvc_lis_normalise(mm, lisbuf, sizeof(lisbuf)) == 0)
+				q.lis = lisbuf;
+		} else if (!f->lis) {
+			q.lis = "builtin";
 		}
 		if (hvc_query_run(m, &q, &ans, err, sizeof(err)) == 0) {
 			have_answer = true;

@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# hv-check check against fixture guest trees (tests/data/hv-check/roots, made by make-roots.sh):
+# golden text output and exit status per case, valid JSON with the documented fields, the
+# Prometheus textfile, and --fix applied inside a copy of a root (never the real system).
+# UPDATE_GOLDEN=1 rewrites the golden files.
+. "$(dirname "$0")/../../lib/tap.sh"
+HVC=$BIN/hv-check
+D=$TOP/tests/data/hv-check
+PY=/usr/bin/python3
+[ -x "$HVC" ] || { echo "1..0 # SKIP hv-check not built"; exit 77; }
+
+while IFS=$'\t' read -r case cpuid want; do
+	case $case in '#'* | '') continue ;; esac
+	root=$D/roots/$case
+	HV_CHECK_CPUID=$cpuid "$HVC" check --root "$root" >"$TMP/$case.txt" 2>"$TMP/$case.err"
+	rc=$?
+	[ "$rc" = "$want" ]
+	ok $? "$case: exit status $rc (want $want)"
+	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+		cp "$TMP/$case.txt" "$D/golden/$case.txt"
+	fi
+	diff -u "$D/golden/$case.txt" "$TMP/$case.txt" >"$TMP/$case.diff"
+	ok $? "$case: output equals golden/$case.txt"
+	head -20 "$TMP/$case.diff" | sed 's/^/# /'
+	HV_CHECK_CPUID=$cpuid "$HVC" check --root "$root" --json >"$TMP/$case.json"
+	$PY -c '
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["schema_version"] == 1
+if a["verdict"] != "not_a_guest":
+    for f in a["features"]:
+        assert set(["id", "name", "expected", "present", "working", "problem", "remedy"]) <= set(f), f
+        assert f["expected"] in (True, False, None)
+    assert a["verdict"] == ("problems" if a["problems"] else "healthy")
+' "$TMP/$case.json"
+	ok $? "$case: JSON is valid and carries the documented fields"
+done <"$D/cases.tsv"
+
+# Specific detections, from the JSON.
+jq_() { HV_CHECK_CPUID="${2:-Microsoft Hv}" "$HVC" check --root "$D/roots/$1" --json | $PY -c "import json,sys; a=json.load(sys.stdin); r=($3); print(r if isinstance(r, str) else repr(r))"; }
+[ "$(jq_ centos65-lis41-2012r2 'Microsoft Hv:9600' 'a["system"]["lis"], a["system"]["lis_version"], a["map"]["availability"], a["host"]["id"], a["host"]["from"]')" = "(True, '4.1.3', 'LIS 4.1', 'WS2012R2', 'cpuid')" ]
+ok $? "CentOS 6.5: downloaded LIS 4.1.3 -> LIS 4.1 column; host 2012 R2 from CPUID"
+[ "$(jq_ centos511-2008r2 '' 'a["host"]["id"], a["host"]["boot_log_format"], a["system"]["from"]')" = "('WS2008R2', 'old', 'redhat-release')" ]
+ok $? "CentOS 5.11: redhat-release; host 2008 R2 from the old boot-log format"
+[ "$(jq_ rhel92-2022 '' 'a["host"]["id"], a["host"]["boot_log_format"]')" = "('WS2022', 'host')" ]
+ok $? "RHEL 9.2: host 2022 from the 'Hyper-V: Host Build' kmsg line"
+[ "$(jq_ rhel10-2025-uio '' 'a["host"]["id"], a["host"]["boot_log_format"], a["vm"]["file_copy"], a["vm"]["generation"], a["vm"]["secure_boot"]')" = "('WS2025', 'hypervisor', 'uio', 2, True)" ]
+ok $? "RHEL 10: 2025 from 'Hypervisor Build', file copy on UIO, Gen2, Secure Boot on"
+[ "$(jq_ ubuntu2204-azure '' 'a["host"]["id"], a["host"]["from"], a["host"]["kvp_records"]')" = "(None, 'kvp pool 3', 4)" ]
+ok $? "Ubuntu on Azure: KVP pool 3 read, host left unknown (10.0 says only 2016 or newer)"
+[ "$(jq_ debian12-gen2-uio '' 'a["map"], [f["problem"] for f in a["features"] if f["id"]=="file_copy"]')" = "(None, [True])" ]
+ok $? "Debian 12: not in the map; file copy on UIO without a daemon is a problem"
+[ "$(jq_ gen2-sb-unsigned '' 'a["system"]["unsigned_modules"]')" = "hv_netvsc, hv_storvsc" ]
+ok $? "Gen2 with Secure Boot: unsigned modules found"
+[ "$(jq_ rhel73-lis-stale-gen1 'Microsoft Hv:14393' 'a["system"]["lis"], a["system"]["lis_other_kernels"]')" = "(False, '3.10.0-327.el7.x86_64')" ]
+ok $? "RHEL 7.3: LIS modules only for a kernel that is not running"
+HV_CHECK_CPUID=none "$HVC" check --root "$D/roots/not-a-guest" --json >"$TMP/nag.json"
+[ $? = 2 ] && grep -q '"verdict": "not_a_guest"' "$TMP/nag.json"
+ok $? "KVM machine: exit 2, verdict not_a_guest"
+HV_CHECK_CPUID=none "$HVC" check --root "$D/roots/rhel92-2022" >/dev/null
+[ $? = 0 ]
+ok $? "VMBus devices make a guest even when CPUID says otherwise (nested, odd hypervisor bits)"
+
+# Prometheus textfile
+HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$D/roots/rhel72-2016-hotadd-off" --prometheus "$TMP/hv.prom" >/dev/null
+grep -q '^hv_check_problems 1$' "$TMP/hv.prom" && grep -q '^hv_check_feature_ok{feature="dm_hot_add"} 0$' "$TMP/hv.prom" &&
+	grep -q '^hv_check_host_build 14393$' "$TMP/hv.prom"
+ok $? "Prometheus textfile: problems, per-feature state, host build"
+
+# --fix inside a copy of the root: shows the remedy, writes the udev rule, then the check passes.
+cp -a "$D/roots/rhel72-2016-hotadd-off" "$TMP/fixroot"
+real_before=$(ls -l /etc/udev/rules.d 2>/dev/null | md5sum)
+HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/fixroot" --fix >"$TMP/fix.txt"
+rc=$?
+grep -q 'fix for dm_hot_add: create .*/etc/udev/rules.d/100-balloon.rules containing' "$TMP/fix.txt" &&
+	grep -q '^fixed: wrote /etc/udev/rules.d/100-balloon.rules' "$TMP/fix.txt"
+ok $? "--fix shows the remedy before applying it"
+[ "$(cat "$TMP/fixroot/etc/udev/rules.d/100-balloon.rules")" = 'SUBSYSTEM=="memory", ACTION=="add", ATTR{state}="online"' ]
+ok $? "--fix wrote the hot-add rule of note 8 inside the root"
+[ $rc = 0 ] && grep -q '^verdict: HEALTHY' "$TMP/fix.txt"
+ok $? "after --fix the guest is healthy (exit $rc)"
+[ ! -e "$D/roots/rhel72-2016-hotadd-off/etc/udev/rules.d/100-balloon.rules" ] &&
+	[ "$(ls -l /etc/udev/rules.d 2>/dev/null | md5sum)" = "$real_before" ]
+ok $? "--fix touched neither the fixture nor the real /etc"
+HV_CHECK_CPUID="Microsoft Hv:9600" "$HVC" check --root "$D/roots/centos65-lis41-2012r2" --fix >"$TMP/nofix.txt"
+grep -q 'nothing that --fix can repair safely' "$TMP/nofix.txt"
+ok $? "--fix does not touch what is not safe to repair (NetworkManager config)"
+
+# Bad input
+"$HVC" check --root "$TMP/does-not-exist" >/dev/null 2>"$TMP/e"
+[ $? = 3 ] && grep -q 'cannot open root' "$TMP/e"
+ok $? "missing root: error exit 3"
+mkdir -p "$TMP/unreadable/sys/bus/vmbus/devices/x" && echo '{zz}' >"$TMP/unreadable/sys/bus/vmbus/devices/x/class_id"
+chmod 000 "$TMP/unreadable/sys/bus/vmbus/devices/x/class_id"
+HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/unreadable" >"$TMP/u.txt" 2>&1
+[ $? -le 1 ] && grep -q 'not in the map' "$TMP/u.txt"
+ok $? "unreadable sysfs files and no os-release: an answer, no crash"
+
+tap_done

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "lsvmbus_sysfs.h"
 #include "tap.h"
@@ -329,6 +330,63 @@ static void test_sort(void)
 	      "sorted by id as a number (2 before 10), ties by name, unusable last");
 }
 
+/* Scans of the fixture trees (tests/run starts tests in the source tree). */
+static const struct {
+	const char *tree;
+	int want;
+	size_t want_devices, want_ok, want_problems;
+	const char *entry;  /* one device to look at, or NULL */
+	const char *driver; /* ... its driver */
+	size_t channels;    /* ... its channel count */
+} scan_cases[] = {
+	/* clang-format off */
+	{ "tests/data/sysfs/gen2",         0,        16, 16, 0, "eb765408-105f-49b6-b4aa-c123b64d17d4", "uio_hv_generic", 1 },
+	{ "tests/data/sysfs/gen1",         0,        14, 14, 0, "eb765408-105f-49b6-b4aa-c123b64d17d4", "",               1 },
+	{ "tests/data/sysfs/gen2-sriov",   0,        14, 14, 0, "fd149e91-82e0-4a7d-afa6-2a4166cbd7c0", "hv_utils",       1 },
+	{ "tests/data/sysfs/half-written", 0,        6,  2,  4, NULL,                                   NULL,             0 },
+	{ "tests/data/sysfs/malformed",    0,        8,  3,  7, NULL,                                   NULL,             0 },
+	{ "tests/data/sysfs/not-a-guest",  -ENOENT,  0,  0,  0, NULL,                                   NULL,             0 },
+	{ "tests/data/sysfs/generate.py",  -ENOTDIR, 0,  0,  0, NULL,                                   NULL,             0 },
+	/* clang-format on */
+};
+
+static void test_scan(void)
+{
+	if (access("tests/data/sysfs/gen2", F_OK) != 0) {
+		SKIP("fixture trees not found: not started from the source tree");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(scan_cases); i++) {
+		struct lsvmbus_bus bus = { NULL, 0 };
+		char path[256];
+		size_t n_ok = 0, n_problems = 0;
+		int r;
+
+		(void)snprintf(path, sizeof(path), "%s%s", scan_cases[i].tree,
+			       scan_cases[i].want == -ENOTDIR ? "" : "/bus/vmbus/devices");
+		r = lsvmbus_bus_scan(path, &bus);
+		CHECK_INT(r, scan_cases[i].want, "scan %s", scan_cases[i].tree);
+		CHECK_INT(bus.n_devices, scan_cases[i].want_devices, "%s: entries",
+			  scan_cases[i].tree);
+		for (size_t k = 0; k < bus.n_devices; k++) {
+			const struct lsvmbus_device *d = &bus.devices[k];
+
+			n_ok += d->ok;
+			n_problems += d->problem[0] != '\0';
+			if (scan_cases[i].entry && streq(d->entry, scan_cases[i].entry)) {
+				CHECK_STR(d->driver, scan_cases[i].driver, "%s: driver of %s",
+					  scan_cases[i].tree, d->entry);
+				CHECK_INT(d->n_channels, scan_cases[i].channels,
+					  "%s: channels of %s", scan_cases[i].tree, d->entry);
+			}
+		}
+		CHECK_INT(n_ok, scan_cases[i].want_ok, "%s: usable devices", scan_cases[i].tree);
+		CHECK_INT(n_problems, scan_cases[i].want_problems, "%s: devices with a message",
+			  scan_cases[i].tree);
+		lsvmbus_bus_release(&bus);
+	}
+}
+
 int main(void)
 {
 	test_strip();
@@ -340,5 +398,6 @@ int main(void)
 	test_device_parse();
 	test_device_fields();
 	test_sort();
+	test_scan();
 	return tap_done();
 }

@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 	int debug = 0, c, r, status;
 	struct vssd_config cfg;
 	struct conf *conf = NULL;
-	struct vssd d;
+	static struct vssd d; /* large: kept off the stack */
 	char err[256] = "";
 	bool ref = streq(name, REF_NAME);
 

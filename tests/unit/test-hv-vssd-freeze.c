@@ -72,7 +72,7 @@ int main(void)
 	struct rec r = { .fail_fd = -1 };
 	struct vssd_freezer fz = { fake_freeze, fake_thaw, &r };
 	struct vssd_failure fail;
-	struct vssd_set s;
+	static struct vssd_set s;
 	char buf[512];
 
 	fake_set(&s, 3);
@@ -106,7 +106,7 @@ int main(void)
 	{
 		char dir[] = "/tmp/hvguest-vssd-XXXXXX", mi[600];
 		struct vssd_config cfg;
-		struct vssd d;
+		static struct vssd d;
 		uint8_t msg[12] = { 0 }, rep[12];
 		FILE *f;
 

@@ -29,7 +29,6 @@ struct hvc_live_opts {
 	bool json;
 	const char *prom_path; /* Prometheus textfile to write, or NULL */
 	bool fix;
-	bool verbose;
 };
 
 #define HVC_DEV_MAX  128

@@ -33,8 +33,7 @@ static void usage(FILE *f)
 	      "       hv-check compare --distro NAME --version A [--version B] [--lis L [--lis "
 	      "L]]\n"
 	      "                [--host H [--host H]] [--json]\n"
-	      "       hv-check check [--root DIR] [--json | --prometheus FILE] [--fix] "
-	      "[--verbose]\n"
+	      "       hv-check check [--root DIR] [--json] [--prometheus FILE] [--fix]\n"
 	      "       hv-check --help | --version\n"
 	      "\n"
 	      "Exit status: 0 answered or healthy, 1 not in the map or problems found,\n"
@@ -54,7 +53,6 @@ enum {
 	OPT_ROOT,
 	OPT_PROM,
 	OPT_FIX,
-	OPT_VERBOSE,
 	OPT_HELP,
 };
 
@@ -70,7 +68,6 @@ static const struct option long_opts[] = {
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "prometheus", required_argument, NULL, OPT_PROM },
 	{ "fix", no_argument, NULL, OPT_FIX },
-	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -79,7 +76,7 @@ struct args {
 	const char *distro[2], *version[2], *lis[2], *host[2];
 	int ndistro, nversion, nlis, nhost;
 	const char *source, *series, *root, *prom;
-	bool json, markdown, fix, verbose;
+	bool json, markdown, fix;
 };
 
 static int add2(const char **slot, int *n, const char *v, const char *name)
@@ -134,9 +131,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case OPT_FIX:
 			a->fix = true;
-			break;
-		case OPT_VERBOSE:
-			a->verbose = true;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -265,7 +259,6 @@ static int cmd_check(const struct hvc_map *m, const struct args *a)
 		.json = a->json,
 		.prom_path = a->prom,
 		.fix = a->fix,
-		.verbose = a->verbose,
 	};
 	int r = hvc_live_run(m, &o, stdout);
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Bench part: hv-check.  A query and a live check (fixture root) against a baseline measured in
+# Bench for hv-check (meant to be run from scripts/bench.d/, see the report of issue 7).  A query and a live check (fixture root) against a baseline measured in
 # the same run: `hv-check --version`, which starts the process but loads no map.  Prints the
 # per-run times and the ratios; the goal is well under 100 ms per run on a guest.
 set -u

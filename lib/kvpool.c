@@ -505,14 +505,24 @@ static int journal_replay(struct kvpool *kp, struct pool *p, const struct journa
 	bool plausible;
 	int r;
 
-	if (h->op == JOURNAL_OP_WRITE)
-		plausible = size >= MIN(h->old_size, h->new_size) &&
-			    size <= MAX(h->old_size, h->new_size);
+	/* The entry must describe a change this library makes... */
+	if (h->offset % KVPOOL_RECORD_SIZE != 0 || h->offset > h->old_size ||
+	    h->old_size > (uint64_t)KVPOOL_RECORDS_MAX * KVPOOL_RECORD_SIZE + KVPOOL_RECORD_SIZE)
+		plausible = false;
+	else if (h->op == JOURNAL_OP_WRITE)
+		plausible = h->new_size == MAX(h->old_size, h->offset + KVPOOL_RECORD_SIZE);
 	else if (h->op == JOURNAL_OP_DELETE)
-		plausible = size == h->old_size || size == h->new_size;
+		plausible = h->new_size % KVPOOL_RECORD_SIZE == 0 && h->offset <= h->new_size &&
+			    h->old_size >= h->new_size + KVPOOL_RECORD_SIZE &&
+			    h->old_size < h->new_size + 2 * KVPOOL_RECORD_SIZE;
 	else
 		plausible = false;
-	if (!plausible || h->offset % KVPOOL_RECORD_SIZE != 0 || h->offset > h->old_size)
+	/* ...and the file must still look like the change left or found it. */
+	if (plausible && h->op == JOURNAL_OP_WRITE)
+		plausible = size >= h->old_size && size <= h->new_size;
+	else if (plausible)
+		plausible = size == h->old_size || size == h->new_size;
+	if (!plausible)
 		return journal_mark_idle(p); /* stale: somebody rewrote the file since */
 
 	if (h->op == JOURNAL_OP_WRITE || h->offset < h->new_size) {

@@ -779,7 +779,7 @@ int vssd_run(struct vssd *d)
 	r = setup_signals(d);
 	if (r < 0)
 		return log_err_errno(r, "cannot set up signals"), 1;
-	if (mkdir(d->cfg.run_dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir(d->cfg.run_dir, 0755) < 0 && errno != EEXIST)
 		(void)log_warn_errno(-errno, "cannot create run folder '%s', continuing",
 				     d->cfg.run_dir);
 	(void)vssd_recover(d);

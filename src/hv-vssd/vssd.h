@@ -25,7 +25,7 @@
 
 #define VSSD_DEFAULT_DEVICE     "/dev/vmbus/hv_vss"
 #define VSSD_DEFAULT_MOUNTINFO  "/proc/self/mountinfo"
-#define VSSD_DEFAULT_RUN_DIR    "/run/hv-vssd"
+#define VSSD_DEFAULT_RUN_DIR    "/run/hvguest"
 #define VSSD_DEFAULT_HOOK_DIR   "/etc/hvguest/vss-hooks.d"
 #define VSSD_DEFAULT_QEMU_HOOKS "/etc/qemu/fsfreeze-hook.d"
 #define VSSD_DEFAULT_VMW_HOOKS  "/etc/vmware-tools/backupScripts.d"

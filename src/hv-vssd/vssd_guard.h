@@ -10,7 +10,7 @@
  * and it exits quietly when the daemon sends "T" after thawing by itself.  It ignores
  * SIGTERM, SIGINT and SIGHUP so a signal aimed at the process group cannot stop it first.
  *
- * The marker is a file in the run directory (a tmpfs, /run/hv-vssd) written before the first
+ * The marker is a file in the run directory (a tmpfs, /run/hvguest) written before the first
  * freeze and removed after the thaw.  It lists the mount points, so that a daemon that starts
  * and finds it (the previous one died frozen, and the watchdog too) thaws them first.
  */
@@ -23,7 +23,7 @@
 #include "util.h"
 #include "vssd_freeze.h"
 
-#define VSSD_MARKER_NAME "frozen"
+#define VSSD_MARKER_NAME "vssd-frozen"
 
 enum vssd_watchdog_exit {
 	VSSD_WD_STOPPED = 0, /* told to stop: the daemon thawed */

@@ -23,7 +23,7 @@ cat >"$TMP/s1" <<S
 register
 send freeze HV_ERROR_IO_DEVICE
 sh $F ! is_frozen $MNT/a && ! is_frozen $MNT/b
-sh test ! -e $TMP/run/frozen
+sh test ! -e $TMP/run/vssd-frozen
 send thaw HV_S_OK
 close
 wait-exit 0
@@ -54,7 +54,7 @@ $HOST "$TMP/s2" -- "$VSSD" $(vssd_opts) --freeze-timeout 1s 2>"$TMP/log2"
 ok $? "no THAW: thawed by the watchdog within the window; THAW then fails; next cycle works"
 grep -q 'no THAW within the freeze window of 1000 ms' "$TMP/log2"
 ok $? "the expiry is logged"
-test ! -e "$TMP/run/frozen"
+test ! -e "$TMP/run/vssd-frozen"
 ok $? "no marker left"
 
 # SIGKILL of the daemon while frozen: its watchdog sees the socket close and thaws.
@@ -65,7 +65,7 @@ sh $F is_frozen $MNT/a && is_frozen $MNT/b
 kill KILL
 wait-exit -9
 sh $F i=0; until ! is_frozen $MNT/a && ! is_frozen $MNT/b; do sleep 0.1; i=\$((i+1)); [ \$i -lt 100 ] || exit 1; done
-sh i=0; while [ -e $TMP/run/frozen ]; do sleep 0.1; i=\$((i+1)); [ \$i -lt 100 ] || exit 1; done
+sh i=0; while [ -e $TMP/run/vssd-frozen ]; do sleep 0.1; i=\$((i+1)); [ \$i -lt 100 ] || exit 1; done
 S
 $HOST "$TMP/s3" -- "$VSSD" $(vssd_opts) 2>"$TMP/log3"
 ok $? "SIGKILL while frozen: the watchdog thaws both and removes the marker"
@@ -81,12 +81,12 @@ pidfile $TMP/d.pid
 send freeze HV_S_OK
 sh kill -STOP \$(cat $TMP/d.pid); w=\$(cat /proc/\$(cat $TMP/d.pid)/task/*/children); kill -KILL \$w; kill -KILL \$(cat $TMP/d.pid)
 wait-exit -9
-sh $F is_frozen $MNT/a && is_frozen $MNT/b && test -s $TMP/run/frozen
+sh $F is_frozen $MNT/a && is_frozen $MNT/b && test -s $TMP/run/vssd-frozen
 S
 $HOST "$TMP/s4" -- "$VSSD" $(vssd_opts) 2>"$TMP/log4"
 ok $? "daemon and watchdog killed while frozen: still frozen, marker present"
 printf 'register\nsh %s ! is_frozen %s && ! is_frozen %s\nsh test ! -e %s\nclose\nwait-exit 0\n' \
-	"$F" "$MNT/a" "$MNT/b" "$TMP/run/frozen" >"$TMP/s5"
+	"$F" "$MNT/a" "$MNT/b" "$TMP/run/vssd-frozen" >"$TMP/s5"
 $HOST "$TMP/s5" -- "$VSSD" $(vssd_opts) 2>"$TMP/log5"
 ok $? "the next start thaws from the marker and removes it"
 grep -q 'left frozen by an earlier run: thawed' "$TMP/log5"

@@ -27,7 +27,7 @@ raw 0500
 noreply 300
 send thaw HV_S_OK
 send freeze HV_S_OK
-sh test -s $TMP/run/frozen
+sh test -s $TMP/run/vssd-frozen
 sh (echo data > $MNT/a/file; echo done > $TMP/writer-done) & echo \$! > $TMP/writer.pid
 sh . $TMP/fns.sh; wait_state \$(cat $TMP/writer.pid) D
 sh . $TMP/fns.sh; is_frozen $MNT/a && is_frozen $MNT/b
@@ -35,7 +35,7 @@ sh test ! -e $TMP/writer-done
 sh echo marker-frozen >> $TMP/strace.mark
 send thaw HV_S_OK
 sh . $TMP/fns.sh; ! is_frozen $MNT/a && ! is_frozen $MNT/b
-sh test ! -e $TMP/run/frozen
+sh test ! -e $TMP/run/vssd-frozen
 close
 wait-exit 0
 S

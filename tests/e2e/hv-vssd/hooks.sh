@@ -96,7 +96,7 @@ ok $? "a failed freeze gives open-vm-tools hooks freezeFail and the others thaw"
 # SIGTERM while frozen: thawed before the daemon exits, thaw hooks run.
 rm -f "$TMP/hooklog"
 printf 'register\nsend freeze HV_S_OK\nsh %s is_frozen %s\nkill TERM\nwait-exit 0\nsh %s ! is_frozen %s\nsh test ! -e %s\n' \
-	"$F" "$MNT/a" "$F" "$MNT/a" "$TMP/run/frozen" >"$TMP/s5"
+	"$F" "$MNT/a" "$F" "$MNT/a" "$TMP/run/vssd-frozen" >"$TMP/s5"
 $HOST "$TMP/s5" -- "$VSSD" $(vssd_opts) $HOOKOPTS 2>"$TMP/log5"
 ok $? "SIGTERM while frozen: thawed, marker removed, then exit 0"
 grep -q 'ours/10-a thaw thawed' "$TMP/hooklog"

@@ -353,7 +353,7 @@ static void test_broken_maps(void)
 int main(void)
 {
 	struct hvc_map m;
-	char err[256];
+	char err[256] = "";
 
 	test_tsv();
 	test_versions();

@@ -67,7 +67,7 @@
  * KVPOOL_RECORDS_MAX, or more than KVPOOL_BYTES_MAX bytes of key and value text, gives
  * -EFBIG for operations on that pool and is left untouched.
  */
-#define KVPOOL_RECORDS_MAX 4096
+#define KVPOOL_RECORDS_MAX 10240
 #define KVPOOL_BYTES_MAX   (2u * 1024 * 1024) /* sum of key + value string lengths */
 
 /*

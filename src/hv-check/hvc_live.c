@@ -718,8 +718,11 @@ static void check_feature(const struct hvc_map *m, const struct hvc_facts *f, co
 				}
 			}
 		}
-		if (!c->present && f->dev_kvp)
+		if (!c->present && f->dev_kvp) {
+			snprintf(c->detail, sizeof(c->detail),
+				 "/dev/vmbus/hv_kvp without a daemon");
 			remedy_detect(m, c, "static_ip_injection");
+		}
 		c->problem = (f->dev_kvp && !c->present) || c->working == 0;
 	} else if (streq(id, "vhdx_resize")) {
 		c->present = bound(m, f, id, &d);

@@ -212,6 +212,48 @@ w "$r/sys/module/hv_vmbus/taint" ""
 efi_sb "$r" 1
 w "$r/var/log/dmesg" "[    0.000000] Hyper-V Host Build:17763-10.0-0-0.2114"
 
+# RHEL 7.6 Gen1 with LIS 4.3 modules for the running kernel; that kernel is older than note 16's
+# minimum for >256 vCPUs
+r=$R/rhel76-lis43-gen1
+common "$r" 3.10.0-957.el7.x86_64 hv_utils
+w "$r/etc/os-release" 'ID="rhel"
+VERSION_ID="7.6"'
+mkdir -p "$r/lib/modules/3.10.0-957.el7.x86_64/extra/microsoft-hyper-v"
+w "$r/sys/module/hv_vmbus/version" "4.3.4"
+w "$r/sys/devices/system/memory/auto_online_blocks" "online"
+touch "$r/dev/vmbus/hv_kvp" "$r/dev/vmbus/hv_vss" "$r/dev/vmbus/hv_fcopy"
+daemon "$r" 702 hypervkvpd
+daemon "$r" 703 hypervvssd
+daemon "$r" 704 hypervfcopyd
+w "$r/var/log/dmesg" "[    0.000000] Hyper-V Host Build:17763-10.0-0-0.1158"
+
+# CentOS 6.8 with the built-in drivers (2012 R2); the KVP daemon is not installed (note 12)
+r=$R/centos68-builtin
+common "$r" 2.6.32-642.el6.x86_64 ""
+w "$r/etc/redhat-release" "CentOS release 6.8 (Final)"
+w "$r/sys/devices/system/memory/auto_online_blocks" "offline"
+w "$r/etc/udev/rules.d/100-balloon.rules" 'SUBSYSTEM=="memory", ACTION=="add", ATTR{state}="online"'
+touch "$r/dev/vmbus/hv_kvp" "$r/dev/vmbus/hv_vss"
+daemon "$r" 703 hypervvssd
+w "$r/var/log/dmesg" "Hyper-V Host Build:9600-6.3-0-0.18144
+hv_vmbus: Vmbus version:3.0"
+
+# RHEL 8.6 on 2019 with a virtual Fibre Channel adapter whose second target has no LUN 0 (note 3)
+r=$R/rhel86-2019-fc
+common "$r" 4.18.0-372.9.1.el8.x86_64 hv_utils
+dev "$r" 00000001-0000-0000-0000-00000000000b 2f9bcc4a-0069-4af3-b76b-6fd0be528cda hv_storvsc
+w "$r/etc/os-release" 'ID="rhel"
+VERSION_ID="8.6"'
+w "$r/sys/devices/system/memory/auto_online_blocks" "online"
+w "$r/sys/class/fc_host/host3/port_name" "0xc003ff4a7c6d0000"
+mkdir -p "$r/sys/class/fc_transport/target3:0:0" "$r/sys/class/fc_transport/target3:0:1" \
+	"$r/sys/class/scsi_device/3:0:0:0" "$r/sys/class/scsi_device/3:0:1:1"
+touch "$r/dev/vmbus/hv_kvp" "$r/dev/vmbus/hv_vss" "$r/dev/vmbus/hv_fcopy"
+daemon "$r" 702 hypervkvpd
+daemon "$r" 703 hypervvssd
+daemon "$r" 704 hypervfcopyd
+w "$r/dev/kmsg" "6,1,0,-;Hyper-V: Host Build 10.0.17763.5830-0-0"
+
 # Not a Hyper-V guest: a KVM machine
 r=$R/not-a-guest
 w "$r/etc/os-release" 'ID=debian

@@ -55,6 +55,12 @@ ok $? "Debian 12: not in the map; file copy on UIO without a daemon is a problem
 ok $? "Gen2 with Secure Boot: unsigned modules found"
 [ "$(jq_ rhel73-lis-stale-gen1 'Microsoft Hv:14393' 'a["system"]["lis"], a["system"]["lis_other_kernels"]')" = "(False, '3.10.0-327.el7.x86_64')" ]
 ok $? "RHEL 7.3: LIS modules only for a kernel that is not running"
+[ "$(jq_ rhel86-2019-fc '' '[(f["present"], f["working"], f["problem"], f["detail"]) for f in a["features"] if f["id"]=="virtual_fibre_channel"]')" = "[(True, False, True, 'no LUN 0 on target3:0:1')]" ]
+ok $? "RHEL 8.6 with Fibre Channel: a target without LUN 0 is a problem (note 3)"
+[ "$(jq_ rhel76-lis43-gen1 '' 'a["map"]["column"], a["map"]["availability"]')" = "('7.5-7.7', 'LIS 4.3')" ]
+ok $? "RHEL 7.6 with LIS 4.3.4 modules: the map's LIS 4.3 column"
+[ "$(jq_ centos68-builtin '' '[f["remedy"] for f in a["features"] if f["id"]=="kvp"]')" = "['note 12 (D_2023): dnf/yum install hyperv-daemons']" ]
+ok $? "CentOS 6.8 built in without the KVP daemon: note 12's remedy"
 HV_CHECK_CPUID=none "$HVC" check --root "$D/roots/not-a-guest" --json >"$TMP/nag.json"
 [ $? = 2 ] && grep -q '"verdict": "not_a_guest"' "$TMP/nag.json"
 ok $? "KVM machine: exit 2, verdict not_a_guest"

@@ -258,6 +258,33 @@ static void detect_bootlog(int rootfd, struct hvc_facts *f)
 	}
 }
 
+/*
+ * The host from a protocol or Windows version (hosts.tsv: vmbus_version or os_version).  One
+ * match names the host; several give a hint ("2022 or newer").  Returns true when it decided.
+ */
+static bool hosts_by(const struct hvc_map *m, struct hvc_facts *f, const char *from,
+		     const char *ver, bool vmbus)
+{
+	const struct hvc_host *first = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nhosts; i++)
+		if (streq(vmbus ? m->hosts[i].vmbus_version : m->hosts[i].os_version, ver)) {
+			if (!first)
+				first = &m->hosts[i];
+			n++;
+		}
+	if (n == 0)
+		return false;
+	f->host_from = vmbus ? "vmbus version" : "kvp pool 3";
+	if (n == 1)
+		f->host = first;
+	else
+		snprintf(f->host_hint, sizeof(f->host_hint), "%s %s%s: %s or newer", from,
+			 vmbus ? "" : "says Windows ", ver, first->name);
+	return true;
+}
+
 static void detect_host(const struct hvc_map *m, int rootfd, struct hvc_facts *f)
 {
 	char *buf;
@@ -282,30 +309,14 @@ static void detect_host(const struct hvc_map *m, int rootfd, struct hvc_facts *f
 				 "build %lu is not a host build the map knows", f->host_build);
 		return;
 	}
+	if (f->boot.vmbus_version[0] &&
+	    hosts_by(m, f, "VMBus version", f->boot.vmbus_version, true))
+		return;
 	if (f->have_kvp && f->kvp.os_major >= 0 && f->kvp.os_minor >= 0) {
 		char ver[48];
-		const struct hvc_host *only = NULL;
-		size_t n = 0;
 
 		snprintf(ver, sizeof(ver), "%ld.%ld", f->kvp.os_major, f->kvp.os_minor);
-		for (size_t i = 0; i < m->nhosts; i++)
-			if (streq(m->hosts[i].os_version, ver)) {
-				only = &m->hosts[i];
-				n++;
-			}
-		f->host_from = "kvp pool 3";
-		if (n == 1)
-			f->host = only;
-		if (n > 1) {
-			for (size_t i = 0; i < m->nhosts; i++)
-				if (streq(m->hosts[i].os_version, ver)) {
-					snprintf(
-						f->host_hint, sizeof(f->host_hint),
-						"Windows %s host: %s or newer (KVP gives no build)",
-						ver, m->hosts[i].name);
-					break;
-				}
-		}
+		(void)hosts_by(m, f, "KVP pool 3", ver, false);
 	}
 }
 
@@ -1033,9 +1044,11 @@ static void print_facts(FILE *out, const struct hvc_facts *f)
 	if (f->lis_other_kernels[0])
 		fprintf(out, "         LIS modules for kernels that are not running: %s\n",
 			f->lis_other_kernels);
-	if (f->host)
+	if (f->host && f->host_build)
 		fprintf(out, "host:    %s (build %lu, from %s)\n", f->host->name, f->host_build,
 			f->host_from);
+	else if (f->host)
+		fprintf(out, "host:    %s (from %s)\n", f->host->name, f->host_from);
 	else
 		fprintf(out, "host:    unknown%s%s%s%s\n", f->host_hint[0] ? " (" : "",
 			f->host_hint, f->host_hint[0] ? ")" : "", f->host_build ? "" : "");

@@ -461,9 +461,9 @@ static int load_notes(struct hvc_map *m, char *err, size_t errlen)
 static int load_hosts(struct hvc_map *m, char *err, size_t errlen)
 {
 	const struct hvc_tsv *t = &m->tsv[HVC_BLOB_HOSTS];
-	struct colmap c[] = { { "host_id", 0 },   { "rank", 0 },    { "build_min", 0 },
-			      { "build_max", 0 }, { "aliases", 0 }, { "name", 0 },
-			      { "os_version", 0 } };
+	struct colmap c[] = { { "host_id", 0 },    { "rank", 0 },         { "build_min", 0 },
+			      { "build_max", 0 },  { "aliases", 0 },      { "name", 0 },
+			      { "os_version", 0 }, { "vmbus_version", 0 } };
 	int r = resolve_cols(t, c, ARRAY_SIZE(c), "hosts.tsv", err, errlen);
 
 	if (r < 0)
@@ -478,6 +478,7 @@ static int load_hosts(struct hvc_map *m, char *err, size_t errlen)
 		h->aliases = CELL(t, i, c, 4);
 		h->name = CELL(t, i, c, 5);
 		h->os_version = CELL(t, i, c, 6);
+		h->vmbus_version = CELL(t, i, c, 7);
 		if (parse_ulong(CELL(t, i, c, 1), &h->rank) < 0 ||
 		    parse_ulong(CELL(t, i, c, 2), &h->build_min) < 0 ||
 		    parse_ulong(CELL(t, i, c, 3), &h->build_max) < 0) {

@@ -42,7 +42,7 @@ struct hvc_note {
 };
 
 struct hvc_host {
-	const char *id, *name, *aliases, *os_version;
+	const char *id, *name, *aliases, *os_version, *vmbus_version;
 	unsigned long rank, build_min, build_max;
 };
 

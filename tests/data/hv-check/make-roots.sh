@@ -194,7 +194,8 @@ touch "$r/dev/vmbus/hv_kvp" "$r/dev/vmbus/hv_vss"
 daemon "$r" 702 hv_kvp_daemon
 daemon "$r" 703 hv_vss_daemon
 efi_sb "$r" 0
-w "$r/dev/kmsg" "6,1,0,-;Hyper-V: Host Build 10.0.17763.737-0-0"
+w "$r/dev/kmsg" "6,1,0,-;Hypervisor detected: Microsoft Hyper-V
+6,300,912000,-;hv_vmbus: Vmbus version:5.2"
 
 # Ubuntu 20.04 Gen2 with Secure Boot on and unsigned (taint E) Hyper-V modules
 r=$R/gen2-sb-unsigned

@@ -51,6 +51,8 @@ ok $? "RHEL 10: 2025 from 'Hypervisor Build', file copy on UIO, Gen2, Secure Boo
 ok $? "Ubuntu on Azure: KVP pool 3 read, host left unknown (10.0 says only 2016 or newer)"
 [ "$(jq_ debian12-gen2-uio '' 'a["map"], [f["problem"] for f in a["features"] if f["id"]=="file_copy"]')" = "(None, [True])" ]
 ok $? "Debian 12: not in the map; file copy on UIO without a daemon is a problem"
+[ "$(jq_ debian12-gen2-uio '' 'a["host"]["id"], a["host"]["from"], a["host"]["vmbus_version"]')" = "('WS2019', 'vmbus version', '5.2')" ]
+ok $? "Debian 12: no build in the boot log; VMBus 5.2 names the 2019 host"
 [ "$(jq_ gen2-sb-unsigned '' 'a["system"]["unsigned_modules"]')" = "hv_netvsc, hv_storvsc" ]
 ok $? "Gen2 with Secure Boot: unsigned modules found"
 [ "$(jq_ rhel73-lis-stale-gen1 'Microsoft Hv:14393' 'a["system"]["lis"], a["system"]["lis_other_kernels"]')" = "(False, '3.10.0-327.el7.x86_64')" ]

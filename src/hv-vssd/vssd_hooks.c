@@ -191,6 +191,7 @@ int vssd_hook_run(const char *path, const char *arg, unsigned long long timeout_
 	*res = (struct vssd_hook_result){ .status = -1 };
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
+	(void)fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 	r = spawn(path, arg, pipefd[1], &pid);
 	close(pipefd[1]);
 	if (r < 0) {
@@ -212,23 +213,23 @@ int vssd_hook_run(const char *path, const char *arg, unsigned long long timeout_
 			(void)kill(pid, SIGKILL);
 			break;
 		}
-		n = poll(p, 2, (int)MIN(deadline - now, 1000u));
+		/* Without a pidfd (old kernels, valgrind) the child is polled with waitpid. */
+		n = poll(p, 2, (int)MIN(deadline - now, pfd < 0 ? 20u : 1000u));
 		if (n < 0 && errno != EINTR)
 			break;
-		if (n <= 0) {
-			if (pfd < 0 && waitpid(pid, &status, WNOHANG) == pid) {
-				pid = 0;
-				break;
-			}
-			continue;
+		if (pfd < 0 && waitpid(pid, &status, WNOHANG) == pid) {
+			pid = 0;
+			break;
 		}
+		if (n <= 0)
+			continue;
 		if (p[0].revents) {
 			char buf[512];
 			ssize_t got = read(pipefd[0], buf, sizeof(buf));
 
-			if (got <= 0) {
+			if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
 				out_open = false;
-			} else if (outlen + 1 < sizeof(res->output)) {
+			} else if (got > 0 && outlen + 1 < sizeof(res->output)) {
 				size_t take = MIN((size_t)got, sizeof(res->output) - 1 - outlen);
 
 				memcpy(res->output + outlen, buf, take);
@@ -237,6 +238,18 @@ int vssd_hook_run(const char *path, const char *arg, unsigned long long timeout_
 		}
 		if (p[1].revents & POLLIN)
 			break;
+	}
+	/* What the hook wrote just before it exited is still in the pipe. */
+	for (;;) {
+		char buf[512];
+		ssize_t got = read(pipefd[0], buf, sizeof(buf));
+		size_t take;
+
+		if (got <= 0)
+			break;
+		take = MIN((size_t)got, sizeof(res->output) - 1 - outlen);
+		memcpy(res->output + outlen, buf, take);
+		outlen += take;
 	}
 	res->output[outlen] = '\0';
 	if (pid > 0) {

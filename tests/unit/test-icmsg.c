@@ -77,7 +77,7 @@ static void test_preference(void)
 
 static void test_malformed(void)
 {
-	uint8_t buf[256], copy[256];
+	uint8_t buf[256] = { 0 }, copy[256];
 	struct ic_version fw, srv;
 	int len = icmsg_build_negotiate(buf, sizeof(buf), guest_fw, 1, guest_srv, 1);
 

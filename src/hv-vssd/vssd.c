@@ -140,7 +140,8 @@ void vssd_init(struct vssd *d, const struct vssd_config *cfg)
 		.fd = -1,
 		.state = VSSD_THAWED,
 		.sigfd = -1,
-		.rl = RATELIMIT_INIT(60000, VSSD_REOPEN_BURST),
+		.rl = RATELIMIT_INIT(10000, 5),
+		.rl_reopen = RATELIMIT_INIT(60000, VSSD_REOPEN_BURST),
 	};
 	d->wd.sock = -1;
 }
@@ -790,7 +791,7 @@ int vssd_run(struct vssd *d)
 				break; /* a handed-over descriptor cannot be reopened */
 			d->fd = d->cfg.device_fd;
 		} else {
-			if (!ratelimit_ok(&d->rl)) {
+			if (!ratelimit_ok(&d->rl_reopen)) {
 				log_err("the device failed %d times within a minute, exiting",
 					VSSD_REOPEN_BURST);
 				status = 1;

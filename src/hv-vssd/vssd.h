@@ -68,8 +68,9 @@ struct vssd {
 	bool hooks_ran; /* freeze hooks ran for the current session */
 	int sigfd;
 	bool quit;
-	struct ratelimit rl;
-	char last_error[640]; /* why the last operation failed, for the log and the record */
+	struct ratelimit rl;        /* warnings caused by the host */
+	struct ratelimit rl_reopen; /* reopens of the device */
+	char last_error[640];       /* why the last operation failed, for the log and the record */
 };
 
 /* Defaults, then the [vssd] section of 'c' (may be NULL).  'err' gets the bad key. */

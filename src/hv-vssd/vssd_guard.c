@@ -158,13 +158,6 @@ int vssd_watchdog_start(struct vssd_watchdog *w, const struct vssd_freezer *fz,
 	return 0;
 }
 
-bool vssd_watchdog_fired(const struct vssd_watchdog *w)
-{
-	struct pollfd p = { .fd = w->sock, .events = POLLIN };
-
-	return w->pid > 0 && poll(&p, 1, 0) > 0;
-}
-
 int vssd_watchdog_stop(struct vssd_watchdog *w)
 {
 	int status, r;

@@ -40,8 +40,6 @@ struct vssd_watchdog {
 int vssd_watchdog_start(struct vssd_watchdog *w, const struct vssd_freezer *fz,
 			const struct vssd_set *s, unsigned long long window_ms,
 			const char *run_dir) WARN_UNUSED;
-/* True when the watchdog reported that it thawed (its socket is readable). */
-bool vssd_watchdog_fired(const struct vssd_watchdog *w);
 /* Tell it to stop (if still running) and reap it; returns its enum vssd_watchdog_exit, or
  * -errno. */
 int vssd_watchdog_stop(struct vssd_watchdog *w);

@@ -157,7 +157,8 @@ static void detect_os(int rootfd, struct hvc_facts *f)
 	}
 	/* redhat-release carries the minor release that old os-release files lack ("7"). */
 	if (have_rh && (!f->have_os || !strchr(f->os.version_id, '.'))) {
-		if (f->have_os && streq(f->os.id, rh.id) == false && f->os.id[0])
+		/* keep os-release's ID when it has one ("rhel" on a RHEL with redhat-release) */
+		if (f->have_os && f->os.id[0])
 			str_copy(rh.id, sizeof(rh.id), f->os.id);
 		if (f->have_os)
 			str_copy(rh.pretty_name, sizeof(rh.pretty_name), f->os.pretty_name);
@@ -491,8 +492,6 @@ static void detect_fcopy(const struct hvc_map *m, int rootfd, struct hvc_facts *
 
 void hvc_live_detect(const struct hvc_map *m, int rootfd, bool real_root, struct hvc_facts *f)
 {
-	char buf[64];
-
 	memset(f, 0, sizeof(*f));
 	f->rootfd = rootfd;
 	f->secure_boot = -1;
@@ -525,7 +524,6 @@ void hvc_live_detect(const struct hvc_map *m, int rootfd, bool real_root, struct
 	detect_modules(rootfd, f);
 	detect_daemons(rootfd, f);
 	detect_fcopy(m, rootfd, f);
-	(void)buf;
 }
 
 /* -- verification ------------------------------------------------------------------------- */

@@ -316,15 +316,14 @@ int hvc_print_table(FILE *f, const struct hvc_map *m, const struct hvc_source *s
 {
 	const struct hvc_col **cols;
 	struct trow *rows;
-	const struct hvc_cell **store;
+	const struct hvc_cell **store = NULL;
 	size_t ncols = 0, nrows = 0, w0 = 7, w1 = 22;
 	const char *last_section = "core";
 	int r = 0;
 
 	cols = calloc(m->ncols + 1, sizeof(*cols));
 	rows = calloc(m->ncells + 1, sizeof(*rows));
-	store = calloc(m->ncells + 1, sizeof(*store));
-	if (!cols || !rows || !store) {
+	if (!cols || !rows) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -345,24 +344,20 @@ int hvc_print_table(FILE *f, const struct hvc_map *m, const struct hvc_source *s
 		r = -ENOENT;
 		goto out;
 	}
+	/* rows in the order of their first cell in support.tsv */
 	for (size_t i = 0; i < m->ncells; i++) {
 		const struct hvc_cell *c = &m->cells[i];
 		const struct hvc_col *col = &m->cols[c->col];
-		size_t k, j;
+		size_t k;
 
 		if (col->src != src || !streq(col->series, series))
 			continue;
 		for (k = 0; k < nrows; k++)
 			if (streq(rows[k].first->feature, c->feature))
 				break;
-		if (k == nrows) {
-			rows[nrows].first = c;
-			rows[nrows].cells = store + nrows * 0; /* set below */
-			nrows++;
-		}
-		(void)j;
+		if (k == nrows)
+			rows[nrows++].first = c;
 	}
-	free(store);
 	store = calloc(nrows * ncols + 1, sizeof(*store));
 	if (!store) {
 		r = -ENOMEM;

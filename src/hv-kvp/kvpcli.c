@@ -251,7 +251,8 @@ int kvpcli_snap_take(struct kvpool *kp, unsigned int pool, struct kvpcli_snap *r
 		free(k);
 		ret->e[i].key = tagged;
 	}
-	qsort(ret->e, ret->n, sizeof(*ret->e), entry_cmp);
+	if (ret->n > 1)
+		qsort(ret->e, ret->n, sizeof(*ret->e), entry_cmp);
 	for (size_t i = 0; i < ret->n; i++) {
 		const char *k = ret->e[i].key;
 

@@ -511,10 +511,12 @@ static void test_joined(void)
 	CHECK_INT(kvpool_get_joined(kp, 0, "ignition.config", &v), 0, "joined");
 	CHECK_STR(v, "{\"ignition\":{}}", "parts joined in order up to the gap");
 	free(v);
+	v = NULL;
 	CHECK_INT(kvpool_set(kp, 0, "plain", "whole"), 0, "plain key");
 	CHECK_INT(kvpool_get_joined(kp, 0, "plain", &v), 0, "a whole key");
 	CHECK_STR(v, "whole", "is returned as is");
 	free(v);
+	v = NULL;
 	CHECK_INT(kvpool_get_joined(kp, 0, "absent", &v), -ENOENT, "absent");
 	kvpool_close(kp);
 	tu_rmdir(dir);

@@ -20,6 +20,7 @@
 #endif
 
 #include "fs.h"
+#include "hvc_ethtool.h"
 #include "hvc_out.h"
 #include "util.h"
 
@@ -494,6 +495,7 @@ void hvc_live_detect(const struct hvc_map *m, int rootfd, bool real_root, struct
 {
 	memset(f, 0, sizeof(*f));
 	f->rootfd = rootfd;
+	f->real_root = real_root;
 	f->secure_boot = -1;
 	detect_os(rootfd, f);
 	read_small(rootfd, "proc/sys/kernel/osrelease", f->kernel, sizeof(f->kernel));
@@ -651,6 +653,52 @@ static void remedy_detect(const struct hvc_map *m, struct fcheck *c, const char 
 		snprintf(c->remedy, sizeof(c->remedy), "run the daemon: %s", d->userspace);
 }
 
+/* Does NetworkManager's configuration leave 'nic' unmanaged (unmanaged-devices=...)? */
+static bool nm_unmanaged(int rootfd, const char *nic)
+{
+	char **names;
+	size_t n = list_dir(rootfd, "etc/NetworkManager/conf.d", &names);
+	bool found = false;
+
+	for (size_t i = 0; i <= n && !found; i++) {
+		char path[512], *buf;
+		size_t len;
+
+		if (i < n)
+			snprintf(path, sizeof(path), "etc/NetworkManager/conf.d/%s", names[i]);
+		else
+			snprintf(path, sizeof(path), "etc/NetworkManager/NetworkManager.conf");
+		if (fs_read_file_at(rootfd, path, SMALL_MAX, &buf, &len) < 0)
+			continue;
+		for (char *line = buf; line && !found;) {
+			char *nl = strchr(line, '\n'), *v;
+
+			if (nl)
+				*nl = '\0';
+			v = strncmp(line, "unmanaged-devices", 17) == 0 ? strchr(line, '=') : NULL;
+			for (char *save = NULL, *tok = v ? strtok_r(v + 1, ";, ", &save) : NULL;
+			     tok; tok = strtok_r(NULL, ";, ", &save)) {
+				size_t tl = strlen(tok);
+
+				if (streq(tok, "*") || streq(tok, "driver:hv_netvsc"))
+					found = true;
+				else if (strncmp(tok, "interface-name:", 15) == 0) {
+					const char *pat = tok + 15;
+					size_t pl = tl - 15;
+
+					if (streq(pat, nic) || (pl > 0 && pat[pl - 1] == '*' &&
+								strncmp(pat, nic, pl - 1) == 0))
+						found = true;
+				}
+			}
+			line = nl ? nl + 1 : NULL;
+		}
+		free(buf);
+	}
+	free_list(names, n);
+	return found;
+}
+
 static void check_feature(const struct hvc_map *m, const struct hvc_facts *f, const char *family,
 			  const char *id, const struct hvc_fanswer *fa, struct fcheck *c)
 {
@@ -680,6 +728,28 @@ static void check_feature(const struct hvc_map *m, const struct hvc_facts *f, co
 			if (read_small(rootfd, path, buf, sizeof(buf)) > 0)
 				snprintf(c->detail, sizeof(c->detail), "%s: hv_netvsc, mtu %s",
 					 f->nics[0], buf);
+		}
+		if (f->nnics && f->real_root) {
+			/* what `ethtool -k` shows; only the running system has it */
+			int nf = hvc_ethtool_features(f->nics[0]);
+
+			if (nf >= 0 && streq(id, "tso_checksum_offload")) {
+				c->working = (nf & HVC_NF_TSO) && (nf & HVC_NF_TXCSUM) &&
+					     (nf & HVC_NF_RXCSUM);
+				append(c->detail, sizeof(c->detail),
+				       ", ethtool: tso %s, tx-csum %s, rx-csum %s",
+				       nf & HVC_NF_TSO ? "on" : "off",
+				       nf & HVC_NF_TXCSUM ? "on" : "off",
+				       nf & HVC_NF_RXCSUM ? "on" : "off");
+			} else if (nf >= 0 && streq(id, "vlan_tagging_trunking")) {
+				c->working = (nf & HVC_NF_VLAN_RX) && (nf & HVC_NF_VLAN_TX);
+				append(c->detail, sizeof(c->detail), ", ethtool: vlan offload %s",
+				       c->working ? "on" : "off");
+			} else if (nf >= 0 && streq(id, "lro")) {
+				c->working = (nf & HVC_NF_LRO) != 0;
+				append(c->detail, sizeof(c->detail), ", ethtool: lro %s",
+				       c->working ? "on" : "off");
+			}
 		}
 		c->problem = d && !c->present;
 	} else if (streq(id, "vrss")) {
@@ -718,6 +788,8 @@ static void check_feature(const struct hvc_map *m, const struct hvc_facts *f, co
 						    strncmp(cfg, "NM_CONTROLLED=no", 16) == 0;
 					free(cfg);
 				}
+				if (!unmanaged)
+					unmanaged = nm_unmanaged(rootfd, f->nics[i]);
 				if (!unmanaged) {
 					c->working = 0;
 					snprintf(c->detail, sizeof(c->detail),

@@ -40,6 +40,7 @@ struct hvc_vmdev {
 
 struct hvc_facts {
 	int rootfd;
+	bool real_root; /* the running system: ethtool ioctls are meaningful */
 	struct hvc_osrel os;
 	bool have_os;
 	const char *os_from; /* "os-release", "redhat-release" */

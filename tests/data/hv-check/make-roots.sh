@@ -148,6 +148,9 @@ daemon "$r" 704 hypervfcopyd
 w "$r/dev/kmsg" "6,1,0,-;Hyper-V: Host Build 10.0.20348.1970-1-0
 6,200,912000,-;hv_vmbus: Vmbus version:5.3"
 mkdir -p "$r/sys/class/ptp/ptp0" && echo hyperv >"$r/sys/class/ptp/ptp0/clock_name"
+daemon "$r" 650 NetworkManager
+w "$r/etc/NetworkManager/conf.d/99-hyperv.conf" "[keyfile]
+unmanaged-devices=mac:00:15:5d:00:00:01;interface-name:eth*"
 kvp3 "$r" HostName=hv-2022.example.com HostingSystemOsMajor=10 HostingSystemOsMinor=0
 
 # RHEL 10.0 on 2025, Gen2 with Secure Boot, file copy on UIO

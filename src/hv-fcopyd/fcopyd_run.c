@@ -543,7 +543,8 @@ static int uio_open(struct fcopyd *d, struct uio_chan *c, bool quiet)
 		if (c->irq_fd < 0) {
 			r = c->irq_fd;
 			if (!quiet)
-				log_err_errno(r, "cannot connect to '%s'", o->uio_irq);
+				log_notice("waiting for the host at '%s' (%s)", o->uio_irq,
+					   strerror(-r));
 			uio_close(c);
 			return r;
 		}

@@ -23,7 +23,7 @@ REF=${HV_VSS_REFERENCE:-/usr/sbin/hv_vss_daemon}
 R=$TMP/root
 mkdir -p "$R"
 mount -t tmpfs -o mode=755 tmpfs "$R" || { echo "1..0 # SKIP cannot mount a tmpfs"; exit 77; }
-trap 'umount -R -l "$R" 2>/dev/null; _tap_cleanup' EXIT
+trap 'umount -R -l "$R"; _tap_cleanup' EXIT
 mkdir -p "$R/usr" "$R/etc" "$R/lib64" "$R/proc" "$R/dev/vmbus" "$R/tmp" "$R/hv" "$R/var/lib/hyperv"
 for d in usr etc lib64; do
 	mount --bind "/$d" "$R/$d" && mount -o remount,bind,ro "$R/$d" || { echo "1..0 # SKIP cannot bind /$d"; exit 77; }

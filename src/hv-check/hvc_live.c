@@ -752,6 +752,29 @@ static void check_feature(const struct hvc_map *m, const struct hvc_facts *f, co
 			}
 		}
 		c->problem = d && !c->present;
+	} else if (streq(id, "vcpus_gt_256")) {
+		unsigned long cpus = 0;
+
+		if (read_small(rootfd, "sys/devices/system/cpu/present", buf, sizeof(buf)) > 0) {
+			/* "0-511" or "0-3,8-11" */
+			for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				unsigned long long a, b;
+				char *dash = strchr(tok, '-');
+
+				if (dash)
+					*dash = '\0';
+				if (parse_uint(tok, 1u << 20, &a) < 0)
+					continue;
+				b = a;
+				if (dash && parse_uint(dash + 1, 1u << 20, &b) < 0)
+					continue;
+				if (b >= a)
+					cpus += (unsigned long)(b - a + 1);
+			}
+			c->present = cpus > 256 ? 1 : -2;
+			snprintf(c->detail, sizeof(c->detail), "%lu vCPUs", cpus);
+		}
 	} else if (streq(id, "vrss")) {
 		c->present = bound(m, f, id, &d);
 		if (f->nnics) {
@@ -1358,6 +1381,8 @@ int hvc_live_run(const struct hvc_map *m, const struct hvc_live_opts *o, FILE *o
 			hvc_json_str(out, it[i].c.detail[0] ? it[i].c.detail : NULL);
 			fputs(", \"remedy\": ", out);
 			hvc_json_str(out, it[i].c.remedy[0] ? it[i].c.remedy : NULL);
+			fputs(", \"map_reason\": ", out);
+			hvc_json_str(out, it[i].fa ? it[i].fa->reason : NULL);
 			fputc('}', out);
 		}
 		fprintf(out, "\n  ],\n  \"problems\": %zu,\n  \"verdict\": \"%s\"\n}\n", problems,
@@ -1372,10 +1397,17 @@ int hvc_live_run(const struct hvc_map *m, const struct hvc_live_opts *o, FILE *o
 			fprintf(out, "map:     not in the map: %s\n", err);
 		fprintf(out, "\n%-40s %-8s %-8s %-8s %s\n", "FEATURE", "EXPECTED", "PRESENT",
 			"WORKING", "DETAIL");
-		for (size_t i = 0; i < n; i++)
-			fprintf(out, "%-40s %-8s %-8s %-8s %s%s\n", it[i].name, exp_word(it[i].fa),
+		for (size_t i = 0; i < n; i++) {
+			const struct hvc_fanswer *x = it[i].fa;
+
+			fprintf(out, "%-40s %-8s %-8s %-8s %s%s", it[i].name, exp_word(x),
 				pres_word(it[i].c.present), pres_word(it[i].c.working),
 				it[i].c.problem ? "PROBLEM " : "", it[i].c.detail);
+			if (x && x->reason)
+				fprintf(out, "%s(map: %s)", it[i].c.detail[0] ? " " : "",
+					x->reason);
+			fputc('\n', out);
+		}
 		if (problems) {
 			fputs("\nproblems and remedies:\n", out);
 			if (f->lis_other_kernels[0] && !f->lis)

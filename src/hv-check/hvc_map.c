@@ -98,26 +98,59 @@ int hvc_ver_cmp(const struct hvc_ver *a, const struct hvc_ver *b)
 	return 0;
 }
 
+/*
+ * rpm-style comparison: segments are runs of digits or of letters, anything else separates.
+ * Digits compare as numbers, letters as strings; a numeric segment is newer than a letter one
+ * ("1062.4.1" > "1062.el7"); with equal segments, the string with more left is newer.
+ */
 int hvc_kernel_cmp(const char *a, const char *b)
 {
 	for (;;) {
-		unsigned long x = 0, y = 0;
-		bool hx, hy;
+		const char *sa, *sb;
+		bool na, nb;
+		size_t la, lb;
 
-		while (*a && !isdigit((unsigned char)*a))
+		while (*a && !isalnum((unsigned char)*a))
 			a++;
-		while (*b && !isdigit((unsigned char)*b))
+		while (*b && !isalnum((unsigned char)*b))
 			b++;
-		hx = *a != '\0';
-		hy = *b != '\0';
-		if (!hx || !hy)
-			return hx - hy;
-		for (; isdigit((unsigned char)*a); a++)
-			x = x < ULONG_MAX / 10 ? x * 10 + (unsigned long)(*a - '0') : ULONG_MAX;
-		for (; isdigit((unsigned char)*b); b++)
-			y = y < ULONG_MAX / 10 ? y * 10 + (unsigned long)(*b - '0') : ULONG_MAX;
-		if (x != y)
-			return x < y ? -1 : 1;
+		if (!*a || !*b)
+			return (*a != '\0') - (*b != '\0');
+		na = isdigit((unsigned char)*a);
+		nb = isdigit((unsigned char)*b);
+		if (na != nb)
+			return na ? 1 : -1;
+		sa = a;
+		sb = b;
+		if (na) {
+			while (*a && isdigit((unsigned char)*a))
+				a++;
+			while (*b && isdigit((unsigned char)*b))
+				b++;
+			while (*sa == '0' && sa + 1 < a)
+				sa++;
+			while (*sb == '0' && sb + 1 < b)
+				sb++;
+			la = (size_t)(a - sa);
+			lb = (size_t)(b - sb);
+			if (la != lb)
+				return la < lb ? -1 : 1;
+		} else {
+			while (*a && isalpha((unsigned char)*a))
+				a++;
+			while (*b && isalpha((unsigned char)*b))
+				b++;
+			la = (size_t)(a - sa);
+			lb = (size_t)(b - sb);
+		}
+		{
+			int c = strncmp(sa, sb, MIN(la, lb));
+
+			if (c)
+				return c < 0 ? -1 : 1;
+			if (la != lb)
+				return la < lb ? -1 : 1;
+		}
 	}
 }
 

@@ -126,6 +126,12 @@ static void test_versions(void)
 	CHECK(hvc_kernel_cmp("3.10.0-957.10.1.el7", "3.10.0-957.38.1") < 0,
 	      "kernel 957.10.1 < 957.38.1");
 	CHECK(hvc_kernel_cmp("3.10.0-1062.4.1", "3.10.0-957.38.1") > 0, "1062 > 957");
+	CHECK(hvc_kernel_cmp("3.10.0-1062.el7.x86_64", "3.10.0-1062.4.1") < 0,
+	      "1062.el7 (GA) < 1062.4.1: a number beats letters");
+	CHECK(hvc_kernel_cmp("3.10.0-1062.12.1.el7.x86_64", "3.10.0-1062.4.1") > 0,
+	      "1062.12.1 > 1062.4.1 (numeric, not string)");
+	CHECK(hvc_kernel_cmp("3.10.0-957.38.1", "3.10.0-957.38.1") == 0, "equal");
+	CHECK(hvc_kernel_cmp("3.10.0-0957", "3.10.0-957") == 0, "leading zeros");
 }
 
 static void test_names(const struct hvc_map *m)

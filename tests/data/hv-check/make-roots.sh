@@ -49,6 +49,7 @@ common() { # root kernel fcopy-driver
 	nic "$r" eth0 1500 2
 	w "$r/sys/block/sda/queue/discard_max_bytes" 0
 	w "$r/proc/sys/kernel/unknown_nmi_panic" 0
+	w "$r/sys/devices/system/cpu/present" 0-3
 	mkdir -p "$r/dev/vmbus" "$r/var/lib/hyperv"
 }
 kvp3() { # root key=value...
@@ -220,10 +221,24 @@ w "$r/var/log/dmesg" "[    0.000000] Hyper-V Host Build:17763-10.0-0-0.2114"
 # minimum for >256 vCPUs
 r=$R/rhel76-lis43-gen1
 common "$r" 3.10.0-957.el7.x86_64 hv_utils
+w "$r/sys/devices/system/cpu/present" 0-383
 w "$r/etc/os-release" 'ID="rhel"
 VERSION_ID="7.6"'
 mkdir -p "$r/lib/modules/3.10.0-957.el7.x86_64/extra/microsoft-hyper-v"
 w "$r/sys/module/hv_vmbus/version" "4.3.4"
+w "$r/sys/devices/system/memory/auto_online_blocks" "online"
+touch "$r/dev/vmbus/hv_kvp" "$r/dev/vmbus/hv_vss" "$r/dev/vmbus/hv_fcopy"
+daemon "$r" 702 hypervkvpd
+daemon "$r" 703 hypervvssd
+daemon "$r" 704 hypervfcopyd
+w "$r/var/log/dmesg" "[    0.000000] Hyper-V Host Build:17763-10.0-0-0.1158"
+
+# RHEL 7.7 built in with 384 vCPUs on a kernel older than note 16's minimum (3.10.0-1062.4.1)
+r=$R/rhel77-vcpus-oldkernel
+common "$r" 3.10.0-1062.el7.x86_64 hv_utils
+w "$r/sys/devices/system/cpu/present" 0-383
+w "$r/etc/os-release" 'ID="rhel"
+VERSION_ID="7.7"'
 w "$r/sys/devices/system/memory/auto_online_blocks" "online"
 touch "$r/dev/vmbus/hv_kvp" "$r/dev/vmbus/hv_vss" "$r/dev/vmbus/hv_fcopy"
 daemon "$r" 702 hypervkvpd

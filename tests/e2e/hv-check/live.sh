@@ -63,6 +63,8 @@ ok $? "RHEL 8.6 with Fibre Channel: a target without LUN 0 is a problem (note 3)
 ok $? "RHEL 9.2: NetworkManager runs but leaves eth* unmanaged (conf.d): note 2 satisfied"
 [ "$(jq_ centos65-lis41-2012r2 'Microsoft Hv:9600' '[(f["working"], f["problem"]) for f in a["features"] if f["id"]=="static_ip_injection"]')" = "[(False, True)]" ]
 ok $? "CentOS 6.5: NetworkManager manages eth0 (no NM_CONTROLLED=no): note 2 problem"
+[ "$(jq_ rhel77-vcpus-oldkernel '' '[(f["expected"], f["present"], f["detail"]) for f in a["features"] if f["id"]=="vcpus_gt_256"]')" = "[(False, True, '384 vCPUs')]" ]
+ok $? "RHEL 7.7 with 384 vCPUs on kernel 1062 (< 1062.4.1): note 16 makes >256 vCPUs unsupported"
 [ "$(jq_ rhel76-lis43-gen1 '' 'a["map"]["column"], a["map"]["availability"]')" = "('7.5-7.7', 'LIS 4.3')" ]
 ok $? "RHEL 7.6 with LIS 4.3.4 modules: the map's LIS 4.3 column"
 [ "$(jq_ centos68-builtin '' '[f["remedy"] for f in a["features"] if f["id"]=="kvp"]')" = "['note 12 (D_2023): dnf/yum install hyperv-daemons']" ]

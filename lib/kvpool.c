@@ -141,9 +141,10 @@ static inline const char *rec_value(const struct pool *p, size_t i)
 	return (const char *)rec_ptr(p, i) + KVPOOL_KEY_FIELD;
 }
 
+/* A field without a NUL, or an empty key (a hole of zeros), is not a readable record. */
 static bool record_readable(const uint8_t *rec)
 {
-	return memchr(rec, 0, KVPOOL_KEY_FIELD) &&
+	return rec[0] != 0 && memchr(rec, 0, KVPOOL_KEY_FIELD) &&
 	       memchr(rec + KVPOOL_KEY_FIELD, 0, KVPOOL_VALUE_FIELD);
 }
 
@@ -337,6 +338,8 @@ static void pool_close_files(struct pool *p)
 /* Open (creating when writable) the pool file and its journal.  Read-only: may stay -1. */
 static int pool_open_files(struct kvpool *kp, struct pool *p)
 {
+	mode_t jmode = 0600;
+	struct stat st;
 	int fd;
 
 	if (readonly(kp)) {
@@ -354,7 +357,10 @@ static int pool_open_files(struct kvpool *kp, struct pool *p)
 	if (fd < 0)
 		return fd;
 	p->fd = fd;
-	fd = sys_openat(kp->dirfd, p->jname, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* The journal holds pool data: a new one gets the pool file's permissions. */
+	if (fstat(p->fd, &st) == 0)
+		jmode = st.st_mode & 0666;
+	fd = sys_openat(kp->dirfd, p->jname, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, jmode);
 	if (fd < 0) {
 		pool_close_files(p);
 		return fd;
@@ -498,31 +504,33 @@ static int journal_bump(struct pool *p)
  * Finish a change a writer left pending (it crashed, or an I/O error stopped it), if the
  * file still looks the way the change left or found it.  Called with the locks held.
  */
+/*
+ * Whether a pending entry describes a change this library makes, and the pool file of
+ * 'size' bytes still looks the way the change left or found it.
+ */
+static bool journal_plausible(const struct journal_hdr *h, uint64_t size)
+{
+	if (h->offset % KVPOOL_RECORD_SIZE != 0 || h->offset > h->old_size ||
+	    h->old_size > (uint64_t)KVPOOL_RECORDS_MAX * KVPOOL_RECORD_SIZE + KVPOOL_RECORD_SIZE)
+		return false;
+	if (h->op == JOURNAL_OP_WRITE)
+		return h->new_size == MAX(h->old_size, h->offset + KVPOOL_RECORD_SIZE) &&
+		       size >= h->old_size && size <= h->new_size;
+	if (h->op == JOURNAL_OP_DELETE)
+		return h->new_size % KVPOOL_RECORD_SIZE == 0 && h->offset <= h->new_size &&
+		       h->old_size >= h->new_size + KVPOOL_RECORD_SIZE &&
+		       h->old_size < h->new_size + 2 * KVPOOL_RECORD_SIZE &&
+		       (size == h->old_size || size == h->new_size);
+	return false;
+}
+
 static int journal_replay(struct kvpool *kp, struct pool *p, const struct journal_hdr *h,
 			  const uint8_t *rec, const struct stat *st)
 {
 	uint64_t size = (uint64_t)st->st_size;
-	bool plausible;
 	int r;
 
-	/* The entry must describe a change this library makes... */
-	if (h->offset % KVPOOL_RECORD_SIZE != 0 || h->offset > h->old_size ||
-	    h->old_size > (uint64_t)KVPOOL_RECORDS_MAX * KVPOOL_RECORD_SIZE + KVPOOL_RECORD_SIZE)
-		plausible = false;
-	else if (h->op == JOURNAL_OP_WRITE)
-		plausible = h->new_size == MAX(h->old_size, h->offset + KVPOOL_RECORD_SIZE);
-	else if (h->op == JOURNAL_OP_DELETE)
-		plausible = h->new_size % KVPOOL_RECORD_SIZE == 0 && h->offset <= h->new_size &&
-			    h->old_size >= h->new_size + KVPOOL_RECORD_SIZE &&
-			    h->old_size < h->new_size + 2 * KVPOOL_RECORD_SIZE;
-	else
-		plausible = false;
-	/* ...and the file must still look like the change left or found it. */
-	if (plausible && h->op == JOURNAL_OP_WRITE)
-		plausible = size >= h->old_size && size <= h->new_size;
-	else if (plausible)
-		plausible = size == h->old_size || size == h->new_size;
-	if (!plausible)
+	if (!journal_plausible(h, size))
 		return journal_mark_idle(p); /* stale: somebody rewrote the file since */
 
 	if (h->op == JOURNAL_OP_WRITE || h->offset < h->new_size) {
@@ -589,6 +597,31 @@ static int image_reserve(struct pool *p, size_t nrec)
 }
 
 /* Read the locked file described by 'st' into the image and index it. */
+/* Rebuild the counters and the index from the first 'n' records of the image. */
+static int image_index(struct pool *p, size_t n)
+{
+	int r = index_reserve(p, n);
+
+	if (r < 0)
+		return r;
+	index_clear(p);
+	p->damaged = 0;
+	p->bytes = 0;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *rec = rec_ptr(p, i);
+
+		if (!record_readable(rec)) {
+			p->damaged++;
+			continue;
+		}
+		p->bytes += record_bytes(rec);
+		index_put(p, key_hash((const char *)rec), i);
+	}
+	p->nrec = n;
+	return p->bytes > KVPOOL_BYTES_MAX ? -EFBIG : 0;
+}
+
+/* Read the locked file described by 'st' into the image and index it. */
 static int pool_load(struct pool *p, const struct stat *st)
 {
 	size_t n = (size_t)st->st_size / KVPOOL_RECORD_SIZE;
@@ -602,10 +635,7 @@ static int pool_load(struct pool *p, const struct stat *st)
 		r = -EFBIG;
 		goto out;
 	}
-	r = image_reserve(p, n);
-	if (r < 0)
-		return r;
-	r = index_reserve(p, n);
+	r = image_reserve(p, n + 1); /* + 1: room for a journaled append (read-only) */
 	if (r < 0)
 		return r;
 	if (n > 0) {
@@ -614,18 +644,9 @@ static int pool_load(struct pool *p, const struct stat *st)
 			return r;
 		n = (size_t)r / KVPOOL_RECORD_SIZE; /* shrank while we read: lock-free writer */
 	}
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *rec = rec_ptr(p, i);
-
-		if (!record_readable(rec)) {
-			p->damaged++;
-			continue;
-		}
-		p->bytes += record_bytes(rec);
-		index_put(p, key_hash((const char *)rec), i);
-	}
-	p->nrec = n;
-	r = p->bytes > KVPOOL_BYTES_MAX ? -EFBIG : 0;
+	r = image_index(p, n);
+	if (r == -ENOMEM)
+		return r;
 out:
 	if (r < 0)
 		image_clear(p);
@@ -633,6 +654,33 @@ out:
 	p->loaded = true;
 	remember_file(p, st);
 	return r;
+}
+
+/*
+ * A read-only handle cannot finish a change a crashed writer left pending, but it can show
+ * what the finished change will hold: apply the entry to the image only.
+ */
+static int journal_apply_in_memory(struct pool *p, const struct journal_hdr *h, const uint8_t *rec,
+				   const struct stat *st)
+{
+	size_t i = (size_t)(h->offset / KVPOOL_RECORD_SIZE);
+	size_t n = (size_t)(h->new_size / KVPOOL_RECORD_SIZE);
+	int r;
+
+	if (p->load_err < 0 || !journal_plausible(h, (uint64_t)st->st_size) ||
+	    n > KVPOOL_RECORDS_MAX || i > p->nrec)
+		return 0;
+	r = image_reserve(p, MAX(n, i + 1));
+	if (r < 0)
+		return r;
+	if (h->op == JOURNAL_OP_WRITE || i < n)
+		memcpy(rec_ptr(p, i), rec, KVPOOL_RECORD_SIZE);
+	r = image_index(p, h->op == JOURNAL_OP_WRITE ? MAX(p->nrec, i + 1) : n);
+	if (r < 0) {
+		image_clear(p);
+		p->load_err = r;
+	}
+	return r == -ENOMEM ? r : 0;
 }
 
 /*
@@ -681,6 +729,11 @@ static int pool_begin(struct kvpool *kp, unsigned int pool, struct pool **ret_p,
 			*ret_loaded = true;
 		if (r < 0 && r != -EFBIG)
 			goto err_unlock;
+		if (h.state == JOURNAL_PENDING && readonly(kp)) {
+			r = journal_apply_in_memory(p, &h, jrec, &st);
+			if (r < 0)
+				goto err_unlock;
+		}
 	}
 	if (p->load_err < 0) {
 		r = p->load_err;

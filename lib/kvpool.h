@@ -8,9 +8,9 @@
  * Format: each file is a flat array of 2,560-byte records (512-byte key field, 2,048-byte
  * value field, UTF-8, NUL-terminated, zero-filled after the string).  A trailing partial
  * record is ignored (and overwritten by the next append).  A record whose key or value field
- * has no NUL is "damaged": it stays on disk untouched but GET, ENUMERATE and the counts do
- * not show it.  Duplicate keys are kept; GET answers the first match in file order, SET
- * overwrites the first match, DELETE removes the first match.
+ * has no NUL, or whose key is empty (a hole of zeros), is "damaged": it stays on disk
+ * untouched but GET, ENUMERATE and the counts do not show it.  Duplicate keys are kept; GET answers
+ * the first match in file order, SET overwrites the first match, DELETE removes the first match.
  *
  * Ownership: kvpool_open() hands out a handle that only kvpool_close() releases.  Keys and
  * values passed in are copied.  Every const char * handed out (kvpool_get, kvpool_record_at,

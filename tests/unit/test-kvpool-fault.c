@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kvpool.h"
 #include "sys.h"
@@ -195,8 +196,83 @@ static void run_scenario(const struct scenario *s)
 	free(new_img);
 }
 
+/*
+ * When the rollback fails too, the journal entry stays pending: a read-only handle shows the
+ * change (applied in memory only), the file is still old, and the next writer finishes it.
+ */
+static void test_pending(void)
+{
+	char *dir = tu_tmpdir();
+	struct kvpool *kp = NULL, *ro = NULL, *rw = NULL;
+	struct kvpool_stats st;
+	unsigned char *img;
+	const char *v = NULL;
+	size_t len;
+
+	CHECK_INT(kvpool_open(dir, KVPOOL_NOSYNC, &kp), 0, "open");
+	CHECK_INT(kvpool_set(kp, 1, "a", "old"), 0, "set a");
+	CHECK_INT(kvpool_set(kp, 1, "b", "2"), 0, "set b");
+	sys_fail_reset();
+	sys_fail_at(SYS_CALL_WRITE, 2, EIO);    /* the record write into the pool */
+	sys_fail_at(SYS_CALL_TRUNCATE, 1, EIO); /* the rollback's truncate */
+	CHECK_INT(kvpool_set(kp, 1, "a", "new"), -EIO, "set fails and cannot roll back");
+	CHECK(sys_fail_fired(SYS_CALL_TRUNCATE), "the rollback was attempted");
+	sys_fail_reset();
+	img = tu_slurp(dir, 1, &len);
+	CHECK(img && len == 2 * KVPOOL_RECORD_SIZE && streq((char *)img + KVPOOL_KEY_FIELD, "old"),
+	      "the file still holds the old value");
+	free(img);
+	CHECK_INT(kvpool_open(dir, KVPOOL_READONLY, &ro), 0, "read-only open");
+	CHECK_INT(kvpool_get(ro, 1, "a", &v), 0, "read-only get");
+	CHECK_STR(v, "new", "a read-only handle shows the pending change");
+	img = tu_slurp(dir, 1, &len);
+	CHECK(img && streq((char *)img + KVPOOL_KEY_FIELD, "old"), "without writing it");
+	free(img);
+	CHECK_INT(kvpool_open(dir, KVPOOL_NOSYNC, &rw), 0, "another writer");
+	CHECK_INT(kvpool_get(rw, 1, "a", &v), 0, "its first operation");
+	CHECK_STR(v, "new", "finishes the change");
+	CHECK_INT(kvpool_stats(rw, 1, &st), 0, "stats");
+	CHECK_INT(st.journal_replays, 1, "by replaying the journal once");
+	img = tu_slurp(dir, 1, &len);
+	CHECK(img && streq((char *)img + KVPOOL_KEY_FIELD, "new"), "the file holds the new value");
+	free(img);
+	CHECK_INT(kvpool_get(kp, 1, "b", &v), 0, "the failed handle reads again");
+	CHECK_INT(kvpool_get(kp, 1, "a", &v), 0, "and sees");
+	CHECK_STR(v, "new", "the finished change");
+	kvpool_close(ro);
+	kvpool_close(rw);
+	kvpool_close(kp);
+	tu_rmdir(dir);
+	free(dir);
+}
+
+/* The journal holds pool data, so it gets the pool file's permissions. */
+static void test_journal_mode(void)
+{
+	char *dir = tu_tmpdir(), path[4096];
+	struct kvpool *kp = NULL;
+	struct stat st;
+	int fd;
+
+	tu_pool_path(dir, 2, path, sizeof(path));
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	CHECK_INT(kvpool_open(dir, KVPOOL_NOSYNC, &kp), 0, "open");
+	(void)snprintf(path, sizeof(path), "%s/.kvp_journal_2", dir);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "0600 pool, 0600 journal");
+	(void)snprintf(path, sizeof(path), "%s/.kvp_journal_1", dir);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0044) == 0044,
+	      "a world-readable pool has a world-readable journal");
+	kvpool_close(kp);
+	tu_rmdir(dir);
+	free(dir);
+}
+
 int main(void)
 {
+	umask(022);
+	test_pending();
+	test_journal_mode();
 	for (size_t i = 0; i < ARRAY_SIZE(scenarios); i++)
 		run_scenario(&scenarios[i]);
 	sys_fail_reset();

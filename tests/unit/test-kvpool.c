@@ -377,13 +377,15 @@ static void test_damaged(void)
 	tu_record(rec, "also", "2");
 	memset(rec + KVPOOL_KEY_FIELD, 'v', KVPOOL_VALUE_FIELD); /* value without NUL */
 	fwrite(rec, 1, sizeof(rec), f);
+	memset(rec, 0, sizeof(rec)); /* a hole of zeros: an empty key */
+	fwrite(rec, 1, sizeof(rec), f);
 	tu_record(rec, "last", "3");
 	fwrite(rec, 1, sizeof(rec), f);
 	fclose(f);
 
 	CHECK_INT(kvpool_open(dir, KVPOOL_NOSYNC, &kp), 0, "open");
 	CHECK_INT(kvpool_count(kp, 0, &n), 0, "count");
-	CHECK_INT(n, 2, "damaged records are not counted");
+	CHECK_INT(n, 2, "damaged records and holes are not counted");
 	CHECK_INT(kvpool_get(kp, 0, "also", &v), -ENOENT, "a record with a bad value is hidden");
 	CHECK_INT(kvpool_enumerate(kp, 0, collect, list), 0, "enumerate");
 	CHECK_STR(list, "good=1;last=3;", "enumerate skips damaged records");
@@ -395,9 +397,9 @@ static void test_damaged(void)
 	}
 	CHECK_INT(kvpool_set(kp, 0, "good", "one"), 0, "set beside damaged records");
 	CHECK_INT(kvpool_stats(kp, 0, &st), 0, "stats");
-	CHECK_INT(st.damaged, 2, "two damaged records");
+	CHECK_INT(st.damaged, 3, "two damaged records and a hole");
 	buf = tu_slurp(dir, 0, &len);
-	CHECK(buf && len == 4 * KVPOOL_RECORD_SIZE && buf[KVPOOL_RECORD_SIZE] == 'x' &&
+	CHECK(buf && len == 5 * KVPOOL_RECORD_SIZE && buf[KVPOOL_RECORD_SIZE] == 'x' &&
 		      buf[2 * KVPOOL_RECORD_SIZE - 1] == 'x',
 	      "the damaged record is left as it was");
 	free(buf);

@@ -1316,6 +1316,13 @@ int hvc_live_run(const struct hvc_map *m, const struct hvc_live_opts *o, FILE *o
 			if (hvc_query_run(m, &q, &ans, err2, sizeof(err2)) == 0)
 				have_answer = true;
 		}
+		if (!have_answer && !family && f->os.id_like[0])
+			snprintf(err, sizeof(err),
+				 "the map has no table for %s (ID_LIKE=%s; the tables of a related "
+				 "distribution are not a promise for this one)",
+				 f->os.id, f->os.id_like);
+	} else if (f->os.id[0]) {
+		snprintf(err, sizeof(err), "os-release names %s but no VERSION_ID", f->os.id);
 	} else {
 		snprintf(err, sizeof(err), "no readable os-release or redhat-release");
 	}

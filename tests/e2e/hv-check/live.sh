@@ -101,6 +101,17 @@ HV_CHECK_CPUID="Microsoft Hv:9600" "$HVC" check --root "$D/roots/centos65-lis41-
 grep -q 'nothing that --fix can repair safely' "$TMP/nofix.txt"
 ok $? "--fix does not touch what is not safe to repair (NetworkManager config)"
 
+# Related distributions are not guessed; an os-release without VERSION_ID is said so.
+cp -a "$D/roots/rhel92-2022" "$TMP/alma"
+printf 'ID="almalinux"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.2"\n' >"$TMP/alma/etc/os-release"
+HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/alma" >"$TMP/alma.txt"
+grep -q 'not in the map: the map has no table for almalinux (ID_LIKE=rhel centos fedora' "$TMP/alma.txt"
+ok $? "AlmaLinux: not in the map, RHEL's table not presented as its own"
+printf 'ID=debian\nPRETTY_NAME="Debian trixie/sid"\n' >"$TMP/alma/etc/os-release"
+HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/alma" >"$TMP/sid.txt"
+grep -q 'not in the map: os-release names debian but no VERSION_ID' "$TMP/sid.txt"
+ok $? "Debian sid without VERSION_ID: said so"
+
 # Bad input
 "$HVC" check --root "$TMP/does-not-exist" >/dev/null 2>"$TMP/e"
 [ $? = 3 ] && grep -q 'cannot open root' "$TMP/e"

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/if_addr.h>
@@ -34,12 +35,15 @@ int nl_open(struct nl *nl)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	socklen_t len = sizeof(sa);
+	struct timeval tv = { .tv_sec = 5 };
 	int one = 1;
 
 	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (nl->fd < 0)
 		return -errno;
 	(void)setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* A kernel answer never takes seconds; never hang the daemon on a lost one. */
+	(void)setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    getsockname(nl->fd, (struct sockaddr *)&sa, &len) < 0) {
 		int r = -errno;
@@ -89,7 +93,8 @@ static int transact(struct nl *nl, struct nlmsghdr *h, msg_fn *fn, void *data)
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	char *buf;
 	int ret = 0;
-	bool dump = h->nlmsg_flags & NLM_F_DUMP;
+	/* NLM_F_DUMP is two bits; NLM_F_REPLACE and NLM_F_EXCL reuse one each. */
+	bool dump = (h->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 
 	h->nlmsg_seq = ++nl->seq;
 	h->nlmsg_pid = 0;

@@ -108,6 +108,8 @@ int main(void)
 		struct vssd_config cfg;
 		static struct vssd d;
 		uint8_t msg[12] = { 0 }, rep[12];
+		char errpath[640];
+		int errfd, saved;
 		FILE *f;
 
 		if (!mkdtemp(dir))
@@ -143,13 +145,33 @@ int main(void)
 		msg[0] = VSS_OP_THAW;
 		CHECK_INT(vssd_handle(&d, msg, 12, rep), 1, "THAW without FREEZE");
 		CHECK_INT(rep[0], 0, "THAW without FREEZE: ok");
+		/* Count what reaches stderr (a file here) between freeze and thaw: nothing. */
+		(void)snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
+		errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		saved = dup(STDERR_FILENO);
+		if (errfd < 0 || saved < 0 || dup2(errfd, STDERR_FILENO) < 0)
+			abort();
 		msg[0] = VSS_OP_FREEZE;
 		CHECK_INT(vssd_handle(&d, msg, 12, rep), 1, "FREEZE of nothing");
 		CHECK_INT(d.state, VSSD_FROZEN, "state FROZEN");
 		CHECK(log_is_held(), "log held while frozen");
+		msg[0] = VSS_OP_GET_DM_INFO; /* another request while frozen */
+		CHECK_INT(vssd_handle(&d, msg, 12, rep), 1, "a request while frozen");
+		msg[0] = 99; /* and a warning while frozen */
+		CHECK_INT(vssd_handle(&d, msg, 12, rep), 1, "an unknown request while frozen");
+		fflush(stderr);
+		CHECK_INT(lseek(errfd, 0, SEEK_END), 0,
+			  "zero bytes written to stderr while frozen");
 		msg[0] = VSS_OP_THAW;
 		CHECK_INT(vssd_handle(&d, msg, 12, rep), 2, "THAW: reply, then after-reply work");
 		vssd_after_reply(&d);
+		fflush(stderr);
+		CHECK(lseek(errfd, 0, SEEK_END) > 0, "the held messages come out after the thaw");
+		if (dup2(saved, STDERR_FILENO) < 0)
+			abort();
+		close(saved);
+		close(errfd);
+		unlink(errpath);
 		CHECK(!log_is_held(), "log released after thaw");
 		CHECK_INT(d.state, VSSD_THAWED, "state THAWED");
 		CHECK_INT(r.n, 0, "nothing was frozen (tmpfs root skipped)");

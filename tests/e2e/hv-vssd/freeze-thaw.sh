@@ -13,6 +13,28 @@ need_tools mkfs.ext4 mkfs.xfs fsfreeze losetup strace
 mk_image a ext4 && mk_image b xfs
 ok $? "made and mounted an ext4 and an xfs image"
 
+# Mounts that must be left alone, all on our images or in memory: a second mount of image a,
+# a bind mount of a file of image b, a read-only image, a tmpfs.
+mkdir -p "$MNT/a-again" "$MNT/tmp" && touch "$MNT/b/f" "$MNT/fileb" &&
+	mount --bind "$MNT/a" "$MNT/a-again" && mount --bind "$MNT/b/f" "$MNT/fileb" &&
+	mount -t tmpfs tmpfs "$MNT/tmp" && mk_image c ext4 && mount -o remount,ro "$MNT/c"
+ok $? "a second mount, a file bind mount, a read-only image and a tmpfs"
+_vssd_images="$MNT/a-again $MNT/fileb $MNT/tmp $_vssd_images"
+# shellcheck disable=SC2046
+"$VSSD" --check $(vssd_opts) >"$TMP/check" 2>&1
+ok $? "--check in the namespace"
+grep -q "^risky .* $MNT/a (ext4 .*loop device" "$TMP/check" &&
+	grep -q "^risky .* $MNT/b (xfs .*loop device" "$TMP/check" &&
+	grep -q "^skipped .* $MNT/a-again .*same device as '$MNT/a'" "$TMP/check" &&
+	grep -q "^skipped .* $MNT/fileb .*bind mount of a file" "$TMP/check" &&
+	grep -q "^skipped .* $MNT/c .*read-only" "$TMP/check" &&
+	grep -q "^skipped .* $MNT/tmp .*memory filesystem" "$TMP/check" &&
+	grep -q "^skipped .* / .*not in the include list\|^skipped .* / .*excluded" "$TMP/check" &&
+	[ "$(grep -c '^[0-9]*\. ' "$TMP/check")" = 2 ]
+rc=$?
+ok $rc "real mount table: only a and b are frozen; the others are skipped with their reasons"
+[ $rc = 0 ] || grep -v 'not in the include list' "$TMP/check" | sed 's/^/#   /'
+
 cat >"$TMP/s1" <<S
 register
 send hot-backup HV_S_OK

@@ -288,4 +288,7 @@ printf 'NAME=\x01\x02\nVERSION_ID=\n===\n' >"$r/etc-os-release.tmp"
 mkdir -p "$r/etc" && mv "$r/etc-os-release.tmp" "$r/etc/os-release"
 printf 'HostName\0\0\0' >"$r/var/lib/hyperv/.kvp_pool_3"
 mkdir -p "$r/var/log/dmesg"
+
+# git keeps no empty folders: mark them (hv-check skips dot files when it lists a folder)
+find "$R" -type d -empty -exec touch {}/.keep \;
 echo "created $(ls "$R" | wc -l) roots"

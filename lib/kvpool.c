@@ -342,12 +342,16 @@ static int pool_open_files(struct kvpool *kp, struct pool *p)
 	struct stat st;
 	int fd;
 
+	pool_close_files(p);
 	if (readonly(kp)) {
 		fd = sys_openat(kp->dirfd, p->name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW,
 				0);
-		if (fd < 0 && fd != -ENOENT)
+		if (fd == -ENOENT)
+			return 0; /* no file: an empty pool, and no journal needed */
+		if (fd < 0)
 			return fd;
-		p->fd = fd < 0 ? -1 : fd;
+		p->fd = fd;
+		/* Unreadable (another user's 0600 journal): then only stat tells changes. */
 		fd = sys_openat(kp->dirfd, p->jname, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
 		p->jfd = fd < 0 ? -1 : fd;
 		return 0;

@@ -574,6 +574,19 @@ static void test_host_check(void)
 	CHECK_INT(kvpool_utf16_units("\xf0\x9f\x98\x80"), 2, "an emoji is two units");
 }
 
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
 static void test_readonly(void)
 {
 	char *dir = tu_tmpdir(), missing[4200];
@@ -584,6 +597,32 @@ static void test_readonly(void)
 	CHECK_INT(kvpool_open(missing, KVPOOL_READONLY, &ro), -ENOENT,
 		  "read-only open of a missing directory");
 	CHECK_INT(access(missing, F_OK), -1, "and nothing is created");
+	/* No pool files (only a journal): empty pools, nothing created, no descriptor leaked. */
+	{
+		char jpath[4200];
+		int fd;
+
+		(void)snprintf(jpath, sizeof(jpath), "%s/.kvp_journal_1", dir);
+		fd = open(jpath, O_CREAT | O_WRONLY, 0600);
+		close(fd);
+	}
+	CHECK_INT(kvpool_open(dir, KVPOOL_READONLY, &ro), 0, "read-only open, no pool files");
+	{
+		int before = count_fds(), bad = 0;
+
+		for (int i = 0; i < 20; i++)
+			bad += kvpool_get(ro, 1, "x", &v) != -ENOENT;
+		CHECK_INT(bad, 0, "every pool is empty");
+		CHECK_INT(count_fds(), before, "no descriptor leaked by repeated lookups");
+	}
+	ro = kvpool_close(ro);
+	CHECK_INT(access(dir, F_OK), 0, "directory there");
+	{
+		char p1[4200];
+
+		tu_pool_path(dir, 1, p1, sizeof(p1));
+		CHECK_INT(access(p1, F_OK), -1, "and no pool file created");
+	}
 	CHECK_INT(kvpool_open(dir, 0, &rw), 0, "open rw");
 	CHECK_INT(kvpool_set(rw, 3, "HostName", "host1"), 0, "set");
 	CHECK_INT(kvpool_open(dir, KVPOOL_READONLY, &ro), 0, "open ro");

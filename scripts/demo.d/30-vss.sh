@@ -18,10 +18,17 @@ if [ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null && command -v unshare >
 		T=$1 BIN=$2 TOP=$3
 		truncate -s 32M "$T/demo.img" && mkfs.ext4 -q -F "$T/demo.img" && mkdir -p "$T/mnt/demo" &&
 			mount -o loop "$T/demo.img" "$T/mnt/demo" || exit 0
-		printf "register\nsend hot-backup HV_S_OK\nsend freeze HV_S_OK\nsh echo \"== (the image is frozen now; the host takes its snapshot)\"\nsend thaw HV_S_OK\nclose\nwait-exit 0\n" >"$T/scn"
-		/usr/bin/python3 "$TOP/tests/e2e/hv-vssd/vsshost.py" "$T/scn" -- "$BIN/hv-vssd" -n \
-			--config /dev/null --include "$T/mnt/*" --exclude / --run-dir "$T" --no-record \
-			--no-legacy-hooks --hook-dir "$T/hooks" 2>&1 | grep -v "^vsshost: [0-9]*: sh"
+		set -- "$BIN/hv-vssd" -n --config /dev/null --include "$T/mnt/*" --exclude / \
+			--run-dir "$T" --no-record --no-legacy-hooks --hook-dir "$T/hooks"
+		if [ -x "$BIN/hv-sim" ]; then
+			"$BIN/hv-sim" -s vss -t -e wait-register -e "vss hot-backup" \
+				-e "expect status=HV_S_OK" -e "vss freeze" -e "expect status=HV_S_OK" \
+				-e "echo == the image is frozen: the host takes its snapshot now" \
+				-e "vss thaw" -e "expect status=HV_S_OK" -- "$@" 2>&1
+		else
+			printf "register\nsend hot-backup HV_S_OK\nsend freeze HV_S_OK\nsend thaw HV_S_OK\nclose\nwait-exit 0\n" >"$T/scn"
+			/usr/bin/python3 "$TOP/tests/e2e/hv-vssd/vsshost.py" "$T/scn" -- "$@" 2>&1
+		fi
 		fsfreeze -u "$T/mnt/demo" 2>/dev/null
 		umount "$T/mnt/demo"' sh "$T" "$BIN" "$TOP"
 fi

@@ -436,10 +436,11 @@ static int pool_lock(struct kvpool *kp, struct pool *p, struct stat *st)
 			/* A journal deleted under us is re-created (generation restarts). */
 			if (p->jfd >= 0 && fstat(p->jfd, &jst) == 0 && jst.st_nlink == 0) {
 				(void)sys_close(p->jfd);
-				p->jfd = sys_openat(kp->dirfd, p->jname,
-						    readonly(kp) ? O_RDONLY | O_CLOEXEC
-								 : O_RDWR | O_CREAT | O_CLOEXEC,
-						    0600);
+				p->jfd = sys_openat(
+					kp->dirfd, p->jname,
+					O_CLOEXEC | O_NOFOLLOW |
+						(readonly(kp) ? O_RDONLY : O_RDWR | O_CREAT),
+					st->st_mode & 0666);
 				if (p->jfd < 0)
 					p->jfd = -1;
 				p->loaded = false;
@@ -600,7 +601,6 @@ static int image_reserve(struct pool *p, size_t nrec)
 	return 0;
 }
 
-/* Read the locked file described by 'st' into the image and index it. */
 /* Rebuild the counters and the index from the first 'n' records of the image. */
 static int image_index(struct pool *p, size_t n)
 {

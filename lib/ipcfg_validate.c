@@ -114,7 +114,7 @@ const char *ipcfg_ip_str(const struct ipcfg_ip *ip, char *buf, size_t size)
 
 const char *ipcfg_mask_str(unsigned int prefix, char *buf, size_t size)
 {
-	uint32_t m = prefix == 0 ? 0 : htonl(~0u << (32 - MIN(prefix, 32u)));
+	uint32_t m = htonl((uint32_t)(0xffffffffull << (32 - MIN(prefix, 32u))));
 	struct in_addr a = { .s_addr = m };
 
 	if (!inet_ntop(AF_INET, &a, buf, (socklen_t)size))
@@ -375,7 +375,7 @@ int ipcfg_validate(const struct hv_kvp_ipaddr_value *v, struct ipcfg_req *req, c
 							  : "IPv6 prefix length (1-128)",
 				    ipcfg_ip_str(ip, a, sizeof(a)));
 		if (ip->family == AF_INET && ip->prefix < 31) {
-			uint32_t h, m = ~0u << (32 - ip->prefix);
+			uint32_t h, m = (uint32_t)(0xffffffffull << (32 - ip->prefix));
 
 			memcpy(&h, ip->a, 4);
 			h = ntohl(h);

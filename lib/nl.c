@@ -354,7 +354,7 @@ int nl_addr_change(struct nl *nl, bool add, const struct nl_addr *a)
 		uint8_t brd[4];
 
 		memcpy(&ip, a->addr, 4);
-		mask = a->prefix ? htonl(~0u << (32 - a->prefix)) : 0;
+		mask = htonl((uint32_t)(0xffffffffull << (32 - a->prefix)));
 		ip |= ~mask;
 		memcpy(brd, &ip, 4);
 		r = add_attr(&req.h, IFA_BROADCAST, brd, 4);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -30,6 +31,7 @@
 #define RECONNECT_MIN_MS 100
 #define RECONNECT_MAX_MS 2000
 #define BIND_WAIT_MS     2000
+#define UIO_SPIN_NS      50000 /* how long to poll the ring before sleeping */
 
 struct fcopyd {
 	const struct fcopyd_opts *o;
@@ -654,8 +656,33 @@ static int uio_drain(struct fcopyd *d, struct uio_chan *c)
 	}
 }
 
+/* Look for the host's next packet for a short while before sleeping. */
+static bool uio_spin(struct uio_chan *c)
+{
+	uint64_t end = now_ns() + UIO_SPIN_NS;
+
+	do {
+		if (vmbus_ring_readable(&c->rx) != 0)
+			return true;
+		sched_yield(); /* the host may be waiting for this very CPU */
+	} while (now_ns() < end);
+	return false;
+}
+
+/* Interrupt words that came while we were busy (the simulated host's socket queues them). */
+static void uio_take_words(struct uio_chan *c, bool sock)
+{
+	uint32_t count;
+
+	if (sock)
+		while (recv(c->irq_fd, &count, sizeof(count), MSG_DONTWAIT) > 0)
+			;
+}
+
 static int uio_serve(struct fcopyd *d, struct uio_chan *c)
 {
+	bool sock = d->o->uio_irq != NULL;
+
 	vmbus_ring_set_interrupt_mask(&c->rx, 0);
 	for (;;) {
 		uint32_t count;
@@ -667,13 +694,17 @@ static int uio_serve(struct fcopyd *d, struct uio_chan *c)
 		/*
 		 * Every interrupt leaves the ring masked (the driver's channel callback sets
 		 * the mask), so re-arm after each wakeup, and signal the host about our
-		 * replies.  Then look again: a packet may have come before the re-arm.
+		 * replies.  Then look again: a packet may have come before the re-arm.  In
+		 * the middle of a copy the next packet usually follows within microseconds, so
+		 * poll the ring briefly before going to sleep.
 		 */
 		r = uio_signal(c);
 		if (r < 0)
 			return r;
-		if (vmbus_ring_readable(&c->rx) != 0)
+		if (vmbus_ring_readable(&c->rx) != 0 || (d->s.active && uio_spin(c))) {
+			uio_take_words(c, sock);
 			continue;
+		}
 		r = wait_fd(d, c->irq_fd, -1);
 		if (r < 0)
 			return r;

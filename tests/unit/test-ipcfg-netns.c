@@ -293,6 +293,18 @@ static void test_get(struct ipcfg_opts *o)
 	CHECK_INT(ipcfg_get(o, &v), 0, "GET by adapter GUID");
 	CHECK_STR((char *)v.ip_addr, "10.1.0.5;2001:db8:1::5", "GUID finds h0");
 
+	/* SR-IOV shape: a slave (the VF) and its master share the MAC; the master with the
+	 * addresses is the adapter. */
+	IP("link", "add", "h2", "type", "veth", "peer", "name", "p2");
+	IP("link", "set", "h2", "address", "00:15:5d:aa:bb:03");
+	IP("link", "add", "br3", "type", "bridge");
+	IP("link", "set", "br3", "address", "00:15:5d:aa:bb:03");
+	IP("link", "set", "h2", "master", "br3");
+	IP("addr", "add", "10.6.0.5/24", "dev", "br3");
+	fill(&v, "00:15:5d:aa:bb:03", 0, "", "", "", "");
+	CHECK_INT(ipcfg_get(o, &v), 0, "GET of a MAC shared by a slave and its master");
+	CHECK_STR((char *)v.ip_addr, "10.6.0.5", "the master with the address answers");
+
 	/* resolv.conf pointing at the resolved stub: the upstream list is used. */
 	write_at("etc/resolv.conf", "nameserver 127.0.0.53\n");
 	write_at("run/systemd/resolve/resolv.conf", "nameserver 192.0.2.53\n");

@@ -106,9 +106,12 @@ struct kvpool_stats {
 
 /*
  * Open the pools of 'state_dir' (KVPOOL_DEFAULT_DIR when NULL).  Unless KVPOOL_READONLY is
- * set, the directory (0755) and all five pool files (0644) are created when missing;
- * existing files keep their permissions.  Pools are loaded lazily on first use.  Returns 0
- * and sets *ret_kp, or a negative errno (a read-only open of a missing directory: -ENOENT).
+ * set, the directory (0755), all five pool files (0644) and their journals
+ * (.kvp_journal_N, with the pool file's mode) are created when missing; existing files keep
+ * their permissions.  A read-only handle creates nothing, treats a missing pool file as an
+ * empty pool, and shows a change a crashed writer left in the journal without writing it.  Pools
+ * are loaded lazily on first use.  Returns 0 and sets *ret_kp, or a negative errno (a read-only
+ * open of a missing directory: -ENOENT).
  */
 int kvpool_open(const char *state_dir, unsigned int flags, struct kvpool **ret_kp) WARN_UNUSED;
 
@@ -117,7 +120,8 @@ struct kvpool *kvpool_close(struct kvpool *kp);
 
 /*
  * Look up the first record with 'key'.  0 and *ret_value (valid until the next call on
- * 'kp'), -ENOENT when absent, -EINVAL for a bad pool or key.
+ * 'kp'), -ENOENT when absent (also for a key too long to be stored), -EINVAL for a bad pool
+ * or a NULL key, -EFBIG for a pool file over a limit.
  */
 int kvpool_get(struct kvpool *kp, unsigned int pool, const char *key,
 	       const char **ret_value) WARN_UNUSED;

@@ -10,7 +10,7 @@
 
 static unsigned int n_run, n_pass, n_fail, n_skip;
 
-static void point(bool ok, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) point(bool ok, const char *fmt, va_list ap)
 {
 	n_run++;
 	if (ok)

@@ -27,7 +27,7 @@ for p in $progs; do
 	for o in $opts; do
 		# mdoc writes a long option as "Fl \-name" or "Fl -name".
 		name=${o#--}
-		grep -qE -- "(Fl|Op Fl) (\\\\-|-)$name\\b|\\\\-\\\\-$name\\b|--$name\\b" "$page" ||
+		grep -qE -- "(Fl|Op Fl) (\\\\-|-|Fl )$name\\b|\\\\-\\\\-$name\\b|--$name\\b" "$page" ||
 			missing="$missing $o"
 	done
 	[ -z "$missing" ]

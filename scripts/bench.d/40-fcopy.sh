@@ -42,7 +42,7 @@ echo "fcopy: dd bs=6144 conv=fsync (the limit): ${base}s, $(rate "$base") MB/s"
 
 # UIO: the host code times the copy itself, so start-up is not counted.
 uiohost --root "$T/uio" --setup-only
-"$BIN/hv-fcopyd" -n --uio --sysfs "$T/uio/sys" --dev "$T/uio/dev" --uio-irq "$T/uio/dev/uio0.irq" 2>/dev/null &
+"$BIN/hv-fcopyd" -n --no-record --uio --sysfs "$T/uio/sys" --dev "$T/uio/dev" --uio-irq "$T/uio/dev/uio0.irq" --no-record 2>/dev/null &
 DPID=$!
 line=$(uiohost -q --root "$T/uio" -e "bench src=$T/src path=$T/dst name=uio")
 kill $DPID; wait $DPID 2>/dev/null || true; DPID=
@@ -53,14 +53,14 @@ rm -f "$T/dst/uio"
 
 # Character device over a socketpair (includes daemon start-up and registration).
 chr=$(secs "$BIN/hv-sim" -q -s fcopy -e wait-register -e "fcopy copy src=$T/src path=$T/dst name=chr" \
-	-e "expect status=HV_S_OK" -- "$BIN/hv-fcopyd" -n)
+	-e "expect status=HV_S_OK" -- "$BIN/hv-fcopyd" -n --no-record)
 cmp -s "$T/src" "$T/dst/chr" || { echo "fcopy: char-device copy differs from the source"; exit 1; }
 echo "fcopy: character device: ${chr}s, $(rate "$chr") MB/s, $(ratio "$chr" "$base") of dd"
 rm -f "$T/dst/chr"
 
 if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/hv_fcopy_daemon ] && [ -c /dev/fuse ]; then
 	our=$(secs "$BIN/hv-sim" -q -s fcopy --sandbox -e wait-register \
-		-e "fcopy copy src=$T/src path=$T/dst name=our" -e "expect status=HV_S_OK" -- "$BIN/hv-fcopyd" -n)
+		-e "fcopy copy src=$T/src path=$T/dst name=our" -e "expect status=HV_S_OK" -- "$BIN/hv-fcopyd" -n --no-record)
 	ref=$(secs "$BIN/hv-sim" -q -s fcopy --sandbox -e wait-register \
 		-e "fcopy copy src=$T/src path=$T/dst name=ref" -e "expect status=HV_S_OK" -- /usr/sbin/hv_fcopy_daemon -n)
 	echo "fcopy: character device (FUSE): hv-fcopyd ${our}s, reference hv_fcopy_daemon ${ref}s," \

@@ -23,7 +23,7 @@ head -c 1000000 /dev/urandom >"$T/image.bin"
 
 echo "== hv-fcopyd (UIO): the host copies two files; names are UTF-16 on the wire"
 uiohost --root "$T/uio" --setup-only
-"$BIN/hv-fcopyd" -n --uio --sysfs "$T/uio/sys" --dev "$T/uio/dev" --uio-irq "$T/uio/dev/uio0.irq" \
+"$BIN/hv-fcopyd" -n --uio --state-dir "$T/state" --sysfs "$T/uio/sys" --dev "$T/uio/dev" --uio-irq "$T/uio/dev/uio0.irq" \
 	--allow "$T/in" --mode 0640 2>"$T/daemon.log" &
 DPID=$!
 NAME=$(printf 'r\303\251sum\303\251 \360\237\223\204.txt')
@@ -48,6 +48,6 @@ kill $DPID; wait $DPID 2>/dev/null; DPID=
 echo
 echo "== hv-fcopyd (character device of kernels before 6.10): the same copy under hv-sim"
 "$BIN/hv-sim" -s fcopy -e wait-register -e "fcopy copy src=$T/report.txt path=$T/in name=via-chardev" \
-	-e "expect status=HV_S_OK" -- "$BIN/hv-fcopyd" -n 2>&1 | sed "s|$T|\$T|g"
+	-e "expect status=HV_S_OK" -- "$BIN/hv-fcopyd" -n --state-dir "$T/state" 2>&1 | sed "s|$T|\$T|g"
 cmp "$T/report.txt" "$T/in/via-chardev" && echo "via-chardev: same bytes as the source"
 echo

@@ -302,6 +302,8 @@ uint32_t fcopyd_start(struct fcopyd_session *s, const struct fcopyd_policy *p, c
 
 	fcopyd_abort(s); /* a START while a copy is open abandons the old one */
 	s->why[0] = '\0';
+	s->size = size;
+	s->end = 0;
 	snprintf(s->target, sizeof(s->target), "%s%s%s", path,
 		 path[0] && path[strlen(path) - 1] == '/' ? "" : "/", name);
 	if (!name_ok(name)) {

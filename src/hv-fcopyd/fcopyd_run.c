@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "icmsg.h"
+#include "kvpool.h"
 #include "log.h"
 #include "notify.h"
 #include "vmbus_ring.h"
@@ -42,6 +43,8 @@ struct fcopyd {
 	uint64_t last_ms; /* last message from the host */
 	struct ratelimit rl;
 	unsigned long copies;
+	struct kvpool *kp; /* result records, or NULL */
+	unsigned long records;
 };
 
 static const struct ic_version fw_versions[] = { { 3, 0 } };
@@ -69,6 +72,41 @@ enum fcopyd_transport fcopyd_pick_transport(const struct fcopyd_opts *o)
 			log_warn(__VA_ARGS__);                                                     \
 	} while (0)
 
+/* Cut 's' to at most 'max' bytes without splitting a UTF-8 sequence. */
+static void utf8_cut(char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	s[max] = '\0';
+}
+
+/* The result of one copy into pool 1; a failure here never changes the copy's status. */
+static void record(struct fcopyd *d, uint32_t status, const char *why)
+{
+	char key[64], value[2 * FCOPYD_UTF8_MAX + 512], n[32];
+	int r;
+
+	if (!d->kp)
+		return;
+	snprintf(value, sizeof(value), "status=0x%08x bytes=%llu of=%llu path=%s%s%s", status,
+		 (unsigned long long)d->s.end, (unsigned long long)d->s.size, d->s.target,
+		 why && *why ? " why=" : "", why && *why ? why : "");
+	utf8_cut(value, FCOPYD_RECORD_MAX);
+	snprintf(key, sizeof(key), FCOPYD_RECORD_PREFIX "%lu", d->records % FCOPYD_RECORDS);
+	snprintf(n, sizeof(n), "%lu", d->records);
+	r = kvpool_set(d->kp, FCOPYD_RECORD_POOL, key, value);
+	if (r == 0)
+		r = kvpool_set(d->kp, FCOPYD_RECORD_POOL, FCOPYD_RECORD_PREFIX "last", n);
+	if (r < 0 && ratelimit_ok(&d->rl))
+		log_warn_errno(r, "cannot store the result record in pool %d, continuing",
+			       FCOPYD_RECORD_POOL);
+	d->records++;
+}
+
 static uint32_t dispatch(struct fcopyd *d, const void *buf, size_t len, enum fcopyd_names names)
 {
 	struct fcopyd_msg m;
@@ -81,8 +119,16 @@ static uint32_t dispatch(struct fcopyd *d, const void *buf, size_t len, enum fco
 	if (r < 0) {
 		host_warn(d, "refusing a message from the host: %s%s", why,
 			  was_active ? "; copy abandoned, partial file removed" : "");
+		st = r == -EOPNOTSUPP ? HV_E_FAIL : fcopyd_status_of(r);
+		if (!was_active && m.op == FCOPYD_OP_START && r != -EBADMSG) {
+			snprintf(d->s.target, sizeof(d->s.target), "(refused name)");
+			d->s.end = d->s.size = 0;
+			record(d, st, why);
+		} else if (was_active) {
+			record(d, st, why);
+		}
 		fcopyd_abort(&d->s);
-		return r == -EOPNOTSUPP ? HV_E_FAIL : fcopyd_status_of(r);
+		return st;
 	}
 	switch (m.op) {
 	case FCOPYD_OP_START:
@@ -95,11 +141,18 @@ static uint32_t dispatch(struct fcopyd *d, const void *buf, size_t len, enum fco
 				  (unsigned long long)m.size, m.flags);
 		else
 			host_warn(d, "cannot copy to '%s': %s", d->s.target, d->s.why);
+		if (st != HV_S_OK) {
+			d->s.size = m.size;
+			record(d, st, d->s.why);
+		}
 		return st;
 	case FCOPYD_OP_WRITE:
 		st = fcopyd_write(&d->s, m.offset, m.data, m.len);
-		if (st != HV_S_OK)
+		if (st != HV_S_OK) {
 			host_warn(d, "copy to '%s' failed: %s", d->s.target, d->s.why);
+			if (was_active)
+				record(d, st, d->s.why);
+		}
 		return st;
 	case FCOPYD_OP_COMPLETE:
 		st = fcopyd_complete(&d->s);
@@ -110,19 +163,25 @@ static uint32_t dispatch(struct fcopyd *d, const void *buf, size_t len, enum fco
 		} else {
 			host_warn(d, "copy to '%s' failed: %s", d->s.target, d->s.why);
 		}
+		if (was_active)
+			record(d, st, st == HV_S_OK ? "" : d->s.why);
 		return st;
 	default: /* FCOPYD_OP_CANCEL */
-		if (was_active)
+		if (was_active) {
 			log_notice("host cancelled the copy to '%s'; partial file removed",
 				   d->s.target);
+			record(d, HV_E_FAIL, "cancelled by the host");
+		}
 		return fcopyd_cancel(&d->s);
 	}
 }
 
 static void host_gone(struct fcopyd *d, const char *what)
 {
-	if (d->s.active)
+	if (d->s.active) {
 		log_warn("%s during the copy to '%s'; partial file removed", what, d->s.target);
+		record(d, HV_E_FAIL, what);
+	}
 	fcopyd_abort(&d->s);
 }
 
@@ -162,6 +221,7 @@ static int wait_fd(struct fcopyd *d, int fd, int cap_ms)
 			log_warn("host sent nothing for %u ms during the copy to '%s'; copy "
 				 "abandoned, partial file removed",
 				 d->o->timeout_ms, d->s.target);
+			record(d, HV_E_FAIL, "the host went silent");
 			fcopyd_abort(&d->s);
 			return 0;
 		}
@@ -769,11 +829,18 @@ int fcopyd_run(const struct fcopyd_opts *o)
 	if (d.sigfd < 0)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
+	if (o->state_dir) {
+		r = kvpool_open(o->state_dir, 0, &d.kp);
+		if (r < 0)
+			log_warn_errno(r, "cannot open the KVP pools in '%s'; no result records",
+				       o->state_dir);
+	}
 	if (fcopyd_pick_transport(o) == FCOPYD_CHARDEV)
 		r = run_chardev(&d);
 	else
 		r = run_uio(&d);
 	close(d.sigfd);
+	kvpool_close(d.kp);
 	log_info("stopped after %lu copies", d.copies);
 	return r;
 }

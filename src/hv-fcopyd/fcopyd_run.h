@@ -15,6 +15,11 @@
  * Either way: a copy open with no message from the host for 'timeout_ms' is abandoned, a
  * vanished host abandons it too (the partial file is removed), and the loop reconnects.
  * Nothing the host sends ends the daemon.
+ *
+ * Every copy that ends (completed, refused, failed, cancelled, abandoned) leaves a result
+ * record in KVP pool 1 of 'state_dir', where the host and the guest's tools can read it:
+ * FCOPYD_RECORD_PREFIX "<n mod FCOPYD_RECORDS>" = "status=0x... bytes=N of=M path=... why=..."
+ * and FCOPYD_RECORD_PREFIX "last" = n, so the pool holds at most FCOPYD_RECORDS + 1 of them.
  */
 #ifndef FCOPYD_RUN_H
 #define FCOPYD_RUN_H
@@ -27,6 +32,10 @@
 #define FCOPYD_TIMEOUT_MS    60000
 #define FCOPYD_CLASS_GUID    "34d14be3-dee4-41c8-9ae7-6b174977c192"
 #define FCOPYD_INSTANCE_GUID "eb765408-105f-49b6-b4aa-c123b64d17d4"
+#define FCOPYD_RECORD_POOL   1
+#define FCOPYD_RECORD_PREFIX "hv-fcopyd.result."
+#define FCOPYD_RECORDS       16
+#define FCOPYD_RECORD_MAX    1000 /* bytes of value: the host reads up to 1022 units */
 
 enum fcopyd_transport {
 	FCOPYD_AUTO,
@@ -45,6 +54,8 @@ struct fcopyd_opts {
 	unsigned int timeout_ms;
 	unsigned int max_reconnects; /* 0 = forever */
 	struct fcopyd_policy policy;
+	const char *state_dir; /* KVP pools for the result records; NULL: none */
+	bool no_record;
 };
 
 /* Run until SIGTERM/SIGINT.  Returns 0, or a negative errno for a setup failure. */

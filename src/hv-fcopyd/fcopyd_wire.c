@@ -76,11 +76,11 @@ int fcopyd_parse(const void *buf, size_t len, enum fcopyd_names names, struct fc
 	int r;
 
 	*ret_why = "";
+	memset(ret, 0, sizeof(*ret));
 	if (len < 4) {
 		*ret_why = "message shorter than its operation field";
 		return -EBADMSG;
 	}
-	memset(ret, 0, sizeof(*ret));
 	ret->op = get32(p);
 	switch (ret->op) {
 	case FCOPYD_OP_START:

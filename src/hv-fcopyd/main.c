@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <grp.h>
 #include <libgen.h>
 #include <pwd.h>
@@ -15,6 +16,7 @@
 
 #include "conf.h"
 #include "fcopyd_run.h"
+#include "kvpool.h"
 #include "log.h"
 
 #define PROGRAM    "hv-fcopyd"
@@ -26,7 +28,7 @@ static void usage(FILE *f, const char *prog)
 		"usage: %s [-dhnVv] [-c FILE] [--chardev | --uio] [--device PATH | --device-fd N]\n"
 		"       [--sysfs DIR] [--dev DIR] [--uio-irq PATH] [--no-bind] [--allow DIR]...\n"
 		"       [--owner USER] [--group GROUP] [--mode MODE] [--max-size BYTES]\n"
-		"       [--timeout SECONDS] [--no-openat2]\n",
+		"       [--timeout SECONDS] [--no-openat2] [--state-dir DIR] [--no-record]\n",
 		prog);
 }
 
@@ -57,6 +59,9 @@ static void help(const char *prog)
 	       "(default 60)\n"
 	       "      --no-openat2      resolve paths component by component even where openat2 "
 	       "exists\n"
+	       "      --state-dir DIR   KVP pools for the per-copy result records "
+	       "(default " KVPOOL_DEFAULT_DIR ")\n"
+	       "      --no-record       keep no result records in KVP pool 1\n"
 	       "  -V, --version         print the version\n"
 	       "  -h, --help            print this help\n");
 }
@@ -77,6 +82,8 @@ enum {
 	OPT_MAX_SIZE,
 	OPT_TIMEOUT,
 	OPT_NO_OPENAT2,
+	OPT_STATE_DIR,
+	OPT_NO_RECORD,
 };
 
 static const struct option long_options[] = {
@@ -99,6 +106,8 @@ static const struct option long_options[] = {
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-openat2", no_argument, NULL, OPT_NO_OPENAT2 },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "no-record", no_argument, NULL, OPT_NO_RECORD },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -207,6 +216,25 @@ static int apply(struct fcopyd_opts *o, const char *key, const char *value)
 		o->timeout_ms = (unsigned int)v * 1000;
 		return 0;
 	}
+	if (streq(key, "state-dir")) {
+		static char state_dir[PATH_MAX]; /* outlives the configuration it came from */
+
+		if (value[0] != '/' || str_copy(state_dir, sizeof(state_dir), value) < 0)
+			return -EINVAL;
+		o->state_dir = state_dir;
+		return 0;
+	}
+	if (streq(key, "record")) {
+		if (streq(value, "yes") || streq(value, "true") || streq(value, "on") ||
+		    streq(value, "1"))
+			return 0;
+		if (streq(value, "no") || streq(value, "false") || streq(value, "off") ||
+		    streq(value, "0")) {
+			o->no_record = true;
+			return 0;
+		}
+		return -EINVAL;
+	}
 	return -ENOKEY;
 }
 
@@ -310,6 +338,12 @@ int main(int argc, char **argv)
 		case OPT_NO_OPENAT2:
 			o.policy.no_openat2 = true;
 			break;
+		case OPT_STATE_DIR:
+			key = "state-dir";
+			break;
+		case OPT_NO_RECORD:
+			o.no_record = true;
+			break;
 		case OPT_ALLOW:
 			if (!cli_allow) { /* options replace the file's list */
 				fcopyd_policy_release(&o.policy);
@@ -367,6 +401,8 @@ int main(int argc, char **argv)
 	} else {
 		log_init(prog, LOG_SINK_STDERR, verbosity);
 	}
+	if (o.no_record)
+		o.state_dir = NULL;
 	r = fcopyd_run(&o);
 	fcopyd_policy_release(&o.policy);
 	if (r < 0) {

@@ -24,7 +24,7 @@ NAME1=$'\xc3\xa9t\xc3\xa9 \xe2\x82\xac'          # "été €"
 NAME2=$'\xf0\x9f\x98\x80\xf0\x90\x90\xb7-astral' # U+1F600 U+10437
 args+=(-e "fcopy copy src=$TMP/src/f6145 path=$D name=\"$NAME1\"" -e "expect status=HV_S_OK")
 args+=(-e "fcopy copy src=$TMP/src/one path=$D name=\"$NAME2\"" -e "expect status=HV_S_OK")
-check "hv-sim: every copy answered HV_S_OK" sim "${args[@]}" -- "$BIN/hv-fcopyd" -n --allow "$D"
+check "hv-sim: every copy answered HV_S_OK" sim "${args[@]}" -- "$BIN/hv-fcopyd" -n --state-dir "$TMP/state" --allow "$D"
 for f in $SOURCES; do
 	same_sha "$TMP/src/$f" "$D/$f"
 	ok $? "$f: same sha256 as the source"
@@ -45,7 +45,7 @@ check "overwrite only with the flag; create-path makes every level" sim -e wait-
 	-e "fcopy copy src=$TMP/src/new path=$D name=one flags=overwrite" -e "expect status=HV_S_OK" \
 	-e "fcopy copy src=$TMP/src/new path=$D/a/b/c name=n" -e "expect status=0x80070003" \
 	-e "fcopy copy src=$TMP/src/new path=$D/a/b/c name=n flags=create-path" -e "expect status=HV_S_OK" \
-	-- "$BIN/hv-fcopyd" -n
+	-- "$BIN/hv-fcopyd" -n --state-dir "$TMP/state"
 same_sha "$TMP/src/new" "$D/one" && same_sha "$TMP/src/new" "$D/a/b/c/n"
 ok $? "overwritten file and file in created folders have the new bytes"
 
@@ -71,7 +71,7 @@ check "bad input gets clear errors and the daemon keeps serving" sim -e wait-reg
 	-e "fcopy start path=$D name=cancelled size=100" -e "fcopy write offset=0 text=abc" \
 	-e "fcopy cancel" -e "expect status=HV_S_OK" \
 	-e "fcopy copy src=$TMP/src/f6144 path=$D name=alive" -e "expect status=HV_S_OK" \
-	-- "$BIN/hv-fcopyd" -n --allow "$D" --max-size 64K
+	-- "$BIN/hv-fcopyd" -n --state-dir "$TMP/state" --allow "$D" --max-size 64K
 [ ! -e "$TMP/outside/victim" ] && [ -z "$(ls -A "$TMP/outside")" ]
 ok $? "nothing was written outside the allowed folder"
 [ -L "$D/planted" ]
@@ -84,6 +84,13 @@ no_tmp_files "$D"
 ok $? "no temporary files after bad input"
 same_sha "$TMP/src/f6144" "$D/alive"
 ok $? "a good copy after all that is byte-identical"
+pool1() { tr '\0' '\n' <"$TMP/state/.kvp_pool_1" | grep -a .; }
+pool1 | grep -q "^status=0x80004005 bytes=3 of=100 path=$D/cancelled why=cancelled by the host\$"
+ok $? "the cancelled copy left a result record in KVP pool 1"
+pool1 | grep -q "^status=0x00000000 bytes=6144 of=6144 path=$D/alive\$"
+ok $? "the good copy left a result record in KVP pool 1"
+[ "$(pool1 | grep -c '^hv-fcopyd\.result\.')" -le 17 ]
+ok $? "pool 1 holds at most 16 result records and the counter"
 
 # -- host resets mid-copy; daemon reconnects ----------------------------------------------------
 check "device reset mid-copy: daemon re-registers and copies again" \
@@ -91,7 +98,7 @@ check "device reset mid-copy: daemon re-registers and copies again" \
 	-e "fcopy start path=$D name=interrupted size=100" -e "fcopy write offset=0 text=partial" \
 	-e reset -e "wait-register timeout=10000" \
 	-e "fcopy copy src=$TMP/src/f12288 path=$D name=after-reset" -e "expect status=HV_S_OK" \
-	-- "$BIN/hv-fcopyd" -n --device "$TMP/sock"
+	-- "$BIN/hv-fcopyd" -n --state-dir "$TMP/state" --device "$TMP/sock"
 [ ! -e "$D/interrupted" ] && no_tmp_files "$D"
 ok $? "the interrupted copy left nothing behind"
 same_sha "$TMP/src/f12288" "$D/after-reset"
@@ -102,7 +109,7 @@ check "silent host: the open copy is abandoned after --timeout" sim -e wait-regi
 	-e "fcopy start path=$D name=silent size=100" -e "fcopy write offset=0 text=partial" \
 	-e "sleep 1500" -e "fcopy write offset=7 text=more" -e "expect status=HV_E_FAIL" \
 	-e "fcopy copy src=$TMP/src/one path=$D name=after-silence" -e "expect status=HV_S_OK" \
-	-- "$BIN/hv-fcopyd" -n --timeout 1
+	-- "$BIN/hv-fcopyd" -n --state-dir "$TMP/state" --timeout 1
 [ ! -e "$D/silent" ] && no_tmp_files "$D"
 ok $? "the abandoned copy left nothing behind"
 
@@ -110,7 +117,7 @@ ok $? "the abandoned copy left nothing behind"
 ln -s "$BIN/hv-fcopyd" "$TMP/hv_fcopy_daemon"
 check "started as hv_fcopy_daemon with the reference flag -n" sim -e wait-register \
 	-e "fcopy copy src=$TMP/src/one path=$D name=refname" -e "expect status=HV_S_OK" \
-	-- "$TMP/hv_fcopy_daemon" -n
+	-- "$TMP/hv_fcopy_daemon" -n --no-record
 "$TMP/hv_fcopy_daemon" -h | grep -q '^usage: hv_fcopy_daemon'
 ok $? "hv_fcopy_daemon -h names itself"
 tap_done

@@ -39,13 +39,13 @@ scenario() {
 		-e "fcopy copy src=$TMP/src/one path=$d name=after-cancel" -e "expect status=HV_S_OK")
 }
 
-mkdir -p "$TMP/ref" "$TMP/our"
+mkdir -p "$TMP/ref" "$TMP/our" "$TMP/state-ref" "$TMP/state-our"
 scenario "$TMP/ref" HV_E_FAIL HV_E_FAIL
 check "reference hv_fcopy_daemon gives the expected replies" \
-	"$BIN/hv-sim" -q -s fcopy --sandbox "${args[@]}" -- "$REF" -n
+	"$BIN/hv-sim" -q -s fcopy --sandbox --state-dir "$TMP/state-ref" "${args[@]}" -- "$REF" -n
 scenario "$TMP/our" 0x80070003 HV_S_OK
 check "hv-fcopyd gives the same replies (with the documented fixes)" \
-	"$BIN/hv-sim" -q -s fcopy --sandbox "${args[@]}" -- "$BIN/hv-fcopyd" -n
+	"$BIN/hv-sim" -q -s fcopy --sandbox --state-dir "$TMP/state-our" "${args[@]}" -- "$BIN/hv-fcopyd" -n
 
 for f in $SOURCES f6144 one after-cancel a/b/m; do
 	same_sha "$TMP/ref/$f" "$TMP/our/$f"

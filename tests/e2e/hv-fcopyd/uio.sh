@@ -24,7 +24,7 @@ trap cleanup EXIT
 start_daemon() { # root, daemon-binary, extra args...
 	local r=$1 bin=$2
 	shift 2
-	"$bin" -n --uio --sysfs "$r/sys" --dev "$r/dev" --uio-irq "$r/dev/uio0.irq" "$@" \
+	"$bin" -n --uio --state-dir "$TMP/state" --sysfs "$r/sys" --dev "$r/dev" --uio-irq "$r/dev/uio0.irq" "$@" \
 		2>>"$TMP/daemon.log" &
 	pids+=($!)
 	DPID=$!

@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && streq(argv[1], "responder"))
 		return responder_main(argc - 1, argv + 1);
 	if (argc > 1 && streq(argv[1], "ctl"))
-		return ctl_main(argc, argv);
+		return ctl_main(argc - 1, argv + 1);
 	if (argc > 1 && streq(argv[1], "fcopy-uio")) {
 #ifdef HAVE_FCOPY_UIO
 		int (*volatile uio_main)(int, char **) = sim_fcopy_uio_main;
@@ -307,10 +307,18 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	/* Options may come before or after the scenario; everything after "--" is the daemon. */
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "--")) {
+			o.daemon_argv = argv + i + 1;
+			argc = i;
+			break;
+		}
+	}
 	exec_lines = calloc((size_t)argc, sizeof(*exec_lines));
 	if (!exec_lines)
 		return 1;
-	while ((c = getopt_long(argc, argv, "+s:e:tqvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:e:tqvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o.service = parse_service(optarg);
@@ -385,18 +393,11 @@ int main(int argc, char **argv)
 	}
 	if (state_dir && !sandbox)
 		usage_error("--state-dir %s needs --sandbox", state_dir);
-	/* getopt stops at the first operand, or consumes a "--" in front of the daemon */
-	if (optind < argc && streq(argv[optind - 1], "--")) {
-		o.daemon_argv = argv + optind;
-	} else if (optind < argc) {
+	if (optind < argc)
 		scenario = argv[optind];
-		if (optind + 1 < argc) {
-			if (!streq(argv[optind + 1], "--"))
-				usage_error("unexpected argument '%s' (the daemon goes after --)",
-					    argv[optind + 1]);
-			o.daemon_argv = argv + optind + 2;
-		}
-	}
+	if (optind + 1 < argc)
+		usage_error("unexpected argument '%s' (the daemon goes after --)",
+			    argv[optind + 1]);
 	if (o.daemon_argv && !o.daemon_argv[0])
 		o.daemon_argv = NULL;
 	if (o.mode == SIM_MODE_SOCKET && !o.daemon_argv)

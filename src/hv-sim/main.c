@@ -23,13 +23,12 @@
 
 /*
  * The UIO file-copy simulator lives in sim_fcopy_uio.[ch] (another area's files).  It is
- * referenced weakly, so hv-sim links while sim_fcopy_uio.c is absent and says so at run time.
+ * dispatched to when both files are there; without the .c file hv-sim says so at run time.
  */
 #if defined(__has_include)
-#if __has_include("sim_fcopy_uio.h")
+#if __has_include("sim_fcopy_uio.h") && __has_include("sim_fcopy_uio.c")
 #include "sim_fcopy_uio.h"
 #define HAVE_FCOPY_UIO 1
-#pragma weak sim_fcopy_uio_main
 #endif
 #endif
 
@@ -298,13 +297,11 @@ int main(int argc, char **argv)
 		return ctl_main(argc - 1, argv + 1);
 	if (argc > 1 && streq(argv[1], "fcopy-uio")) {
 #ifdef HAVE_FCOPY_UIO
-		int (*volatile uio_main)(int, char **) = sim_fcopy_uio_main;
-
-		if (uio_main)
-			return uio_main(argc - 1, argv + 1);
-#endif
+		return sim_fcopy_uio_main(argc - 1, argv + 1);
+#else
 		fputs("hv-sim: this build has no UIO file-copy simulator\n", stderr);
 		return EXIT_USAGE;
+#endif
 	}
 
 	/* Options may come before or after the scenario; everything after "--" is the daemon. */

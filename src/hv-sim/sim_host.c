@@ -89,14 +89,14 @@ static void msgcat(char *msg, size_t size, const char *fmt, ...)
 
 /* ---- the poll loop ------------------------------------------------------------------- */
 
-static void conn_closed(struct sim_host *h)
+static void conn_closed(struct sim_host *h, const char *why)
 {
 	if (h->conn >= 0)
 		close(h->conn);
 	h->conn = -1;
 	sim_dev_close(h->dev);
 	if (h->o->verbose)
-		fprintf(stderr, "hv-sim: the daemon closed the device\n");
+		fprintf(stderr, "hv-sim: %s\n", why);
 }
 
 /* Move device state out to the daemon: blocked FUSE reads, pollers, socket datagrams. */
@@ -110,7 +110,7 @@ static void pump(struct sim_host *h)
 		return;
 	if (h->dev->dead) {
 		/* a driver reload ends the connection; the kernel's EBADF/POLLHUP */
-		conn_closed(h);
+		conn_closed(h, "driver reload: connection closed");
 		return;
 	}
 	while (sim_dev_poll(h->dev) & POLLIN) {
@@ -119,7 +119,7 @@ static void pump(struct sim_host *h)
 		if (r < 0)
 			break;
 		if (send(h->conn, h->buf, (size_t)r, MSG_NOSIGNAL) < 0) {
-			conn_closed(h);
+			conn_closed(h, "the daemon closed the device");
 			break;
 		}
 	}
@@ -133,11 +133,11 @@ static void conn_input(struct sim_host *h)
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
-		conn_closed(h);
+		conn_closed(h, "the daemon closed the device");
 		return;
 	}
 	if (n == 0) {
-		conn_closed(h);
+		conn_closed(h, "the daemon closed the device");
 		return;
 	}
 	r = sim_dev_write(h->dev, h->buf, MIN((size_t)n, sizeof(h->buf)));

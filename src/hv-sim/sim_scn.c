@@ -655,8 +655,13 @@ int scn_parse_line(const char *line, size_t len, unsigned int lineno, struct sim
 		a->value[a->len] = '\0';
 		cmd->nargs++;
 		r = convert(a, err, errsize);
-		if (r < 0)
+		if (r < 0) {
+			char why[SCN_ERR_MAX];
+
+			snprintf(why, sizeof(why), "%s", err);
+			fail(err, errsize, "%s: %s", cname, why);
 			goto err;
+		}
 	}
 	if ((spec->flags & F_POSITIONAL) && !have_positional) {
 		r = fail(err, errsize, "%s: missing %s", cname,

@@ -51,7 +51,7 @@ static void mk(uint8_t op, uint8_t pool, const char *key, const char *value)
 	memset(&req, 0, sizeof(req));
 	req.kvp_hdr.operation = op;
 	req.kvp_hdr.pool = pool;
-	if (op == KVP_OP_DELETE) {
+	if (op == KVP_OP_DELETE && key) {
 		put_str(req.body.kvp_delete.key, KVPD_KEY_MAX, key);
 		req.body.kvp_delete.key_size = (uint32_t)strlen(key) + 1;
 		return;

@@ -473,7 +473,8 @@ static void get_dns(struct get_ctx *c, int rootfd)
 		if (ok && dns_add_words(c, val) > 0)
 			return;
 	}
-	/* resolv.conf; when it only names the local stub, resolved's upstream list. */
+	/* resolv.conf; when it only names the local stub, resolved's upstream list, then
+	 * NetworkManager's (it writes one even when resolved does the resolving). */
 	for (i = 0; i < ARRAY_SIZE(resolv); i++) {
 		char *line, *save = NULL;
 		size_t before = c->dns.len;

@@ -61,6 +61,7 @@ struct set_ctx {
 	size_t n_files;
 	struct snap before;
 	bool live_changed;
+	bool tool_ran; /* a stack's own tool saw the new files */
 	char *why;
 	size_t why_size;
 };
@@ -713,6 +714,9 @@ static int activate(struct set_ctx *c)
 	char buf[300];
 	int r;
 
+	if (c->backend == IPCFG_BACKEND_NM || c->backend == IPCFG_BACKEND_NETWORKD ||
+	    c->backend == IPCFG_BACKEND_NETPLAN)
+		c->tool_ran = true;
 	switch (c->backend) {
 	case IPCFG_BACKEND_NM:
 		(void)snprintf(buf, sizeof(buf), "/%s", c->files[0].path);
@@ -930,12 +934,12 @@ int ipcfg_set(const struct ipcfg_opts *o, const struct hv_kvp_ipaddr_value *v, c
 undo:
 	live_restore(c);
 	restore_files(c);
-	if (c->live_changed == false && o->activate && r == -ETIMEDOUT &&
-	    (c->backend == IPCFG_BACKEND_NM || c->backend == IPCFG_BACKEND_NETWORKD ||
-	     c->backend == IPCFG_BACKEND_NETPLAN)) {
+	if (c->tool_ran) {
 		char keep[IPCFG_WHY_MAX];
 
-		/* Re-activate the restored files; keep the timeout reason. */
+		/* The stack saw the new files: let it load the restored ones (a removed
+		 * NetworkManager keyfile unloads its profile).  Keep the first reason. */
+		c->tool_ran = false;
 		(void)snprintf(keep, sizeof(keep), "%s", why ? why : "");
 		(void)activate(c);
 		if (why && why_size)

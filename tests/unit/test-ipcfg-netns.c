@@ -311,6 +311,10 @@ static void test_get(struct ipcfg_opts *o)
 	fill(&v, MAC_H0, 0, "", "", "", "");
 	CHECK_INT(ipcfg_get(o, &v), 0, "GET with resolved stub");
 	CHECK_STR((char *)v.dns_addr, "192.0.2.53;", "DNS from resolved's upstream list");
+	write_at("run/systemd/resolve/resolv.conf", "nameserver 127.0.0.53\n");
+	write_at("run/NetworkManager/no-stub-resolv.conf", "nameserver 192.0.2.54\n");
+	CHECK_INT(ipcfg_get(o, &v), 0, "GET with NetworkManager's upstream list");
+	CHECK_STR((char *)v.dns_addr, "192.0.2.54;", "DNS from NetworkManager's no-stub file");
 
 	/* networkd's per-link DNS wins over resolv.conf. */
 	{

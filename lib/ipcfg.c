@@ -458,8 +458,8 @@ static bool env_value(char *buf, const char *key, char *out, size_t size)
 
 static void get_dns(struct get_ctx *c, int rootfd)
 {
-	static const char *const resolv[] = { "etc/resolv.conf",
-					      "run/systemd/resolve/resolv.conf" };
+	static const char *const resolv[] = { "etc/resolv.conf", "run/systemd/resolve/resolv.conf",
+					      "run/NetworkManager/no-stub-resolv.conf" };
 	char path[96], *buf = NULL, val[1024];
 	size_t len, i;
 

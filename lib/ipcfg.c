@@ -370,9 +370,8 @@ static int get_addr(const struct nl_addr *a, void *data)
 	struct get_ctx *c = data;
 	char txt[INET6_ADDRSTRLEN], mask[24];
 
-	if (a->ifindex != c->ifindex || a->scope >= RT_SCOPE_LINK)
-		return 0;
-	if (a->family == AF_INET6 && a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80)
+	/* Like the reference (and Windows guests), IPv6 link-local addresses are listed. */
+	if (a->ifindex != c->ifindex || a->scope >= RT_SCOPE_HOST)
 		return 0;
 	if (!inet_ntop(a->family, a->addr, txt, sizeof(txt)))
 		return 0;

@@ -172,7 +172,8 @@ int ipcfg_opts_exclude(struct ipcfg_opts *o, const char *pattern) WARN_UNUSED;
  *   dns_addr      "10.0.0.53;"                       (each followed by ';')
  *   dhcp_enabled  1 if IPv4 is configured by DHCP (a lease, or an address with a finite
  *                 lifetime, or the stack's configuration says so), else 0
- * Link-local IPv6 addresses (fe80::/10) are not listed as addresses.  Lists are cut at a
+ * IPv6 link-local addresses are listed too, as the reference does; host-scope ones are not.
+ * Lists are cut at a
  * whole entry so that each field fits the host's UTF-16 field (MAX_*_SIZE units, NUL
  * included).  adapter_id is left as it was.  The other fields are zeroed first.
  * Returns 0, -EINVAL (adapter_id is neither a MAC nor a GUID, or not NUL-terminated),

@@ -242,6 +242,10 @@ static void setup_net(void)
 	IP("link", "set", "h01", "address", "00:15:5d:aa:bb:02");
 	IP("link", "set", "p0", "netns", pid);
 	IP("link", "set", "p01", "netns", pid);
+	/* No automatic link-local addresses: they would appear at a time of the kernel's
+	 * choosing; the test adds one itself. */
+	IP("link", "set", "h0", "addrgenmode", "none");
+	IP("link", "set", "h01", "addrgenmode", "none");
 	IP("link", "set", "h0", "up");
 	IP("link", "set", "h01", "up");
 	PEER("link", "set", "p0", "up");
@@ -275,6 +279,13 @@ static void test_get(struct ipcfg_opts *o)
 	CHECK_INT(v.addr_family, 3, "addr_family bitmask");
 	CHECK_INT(v.dhcp_enabled, 0, "static addresses: DHCP off");
 	CHECK_STR((char *)v.adapter_id, "00:15:5D:AA:BB:01", "adapter_id left as received");
+
+	IP("addr", "add", "fe80::5/64", "dev", "h0", "nodad");
+	CHECK_INT(ipcfg_get(o, &v), 0, "GET with a link-local address");
+	CHECK_STR((char *)v.ip_addr, "10.1.0.5;2001:db8:1::5;fe80::5",
+		  "link-local listed after the global one, as the reference does");
+	CHECK_STR((char *)v.sub_net, "255.255.255.0;/64;/64", "with its prefix");
+	IP("addr", "del", "fe80::5/64", "dev", "h0");
 
 	fill(&v, "00-15-5d-aa-bb-01", 0, "", "", "", "");
 	CHECK_INT(ipcfg_get(o, &v), 0, "GET by lower-case MAC with dashes");

@@ -548,6 +548,19 @@ static bool req_has_addr(const struct ipcfg_req *req, const struct nl_addr *a)
 	return false;
 }
 
+static bool req_has_family(const struct ipcfg_req *req, int family)
+{
+	size_t i;
+
+	for (i = 0; i < req->n_addr; i++)
+		if (req->addr[i].family == family)
+			return true;
+	for (i = 0; i < req->n_gw; i++)
+		if (req->gw[i].family == family)
+			return true;
+	return false;
+}
+
 static int live_apply(struct set_ctx *c)
 {
 	const struct ipcfg_req *req = &c->req;
@@ -558,10 +571,13 @@ static int live_apply(struct set_ctx *c)
 	r = nl_link_up(&c->nl, c->ifc.ifindex);
 	if (r)
 		return say(c, r, "%s: cannot bring the link up: %s", c->ifc.name, strerror(-r));
+	/* A family the request does not mention (no address, no gateway) is left alone. */
 	for (i = 0; i < c->before.n_route; i++)
-		(void)nl_route_change(&c->nl, false, &c->before.route[i]);
+		if (req_has_family(req, c->before.route[i].family))
+			(void)nl_route_change(&c->nl, false, &c->before.route[i]);
 	for (i = 0; i < c->before.n_addr; i++)
-		if (!req_has_addr(req, &c->before.addr[i]))
+		if (req_has_family(req, c->before.addr[i].family) &&
+		    !req_has_addr(req, &c->before.addr[i]))
 			(void)nl_addr_change(&c->nl, false, &c->before.addr[i]);
 	for (i = 0; i < req->n_addr; i++) {
 		struct nl_addr a = { .ifindex = c->ifc.ifindex,
@@ -917,9 +933,8 @@ int ipcfg_set(const struct ipcfg_opts *o, const struct hv_kvp_ipaddr_value *v, c
 			char t[INET6_ADDRSTRLEN];
 
 			r = say(c, -ETIMEDOUT,
-				"%s: gateway %s did not answer within %u ms, previous "
-				"configuration "
-				"restored",
+				"%s: gateway %s did not answer within %u ms, "
+				"previous configuration restored",
 				c->ifc.name, ipcfg_ip_str(&c->req.gw[0], t, sizeof(t)),
 				MIN(o->rollback_ms, IPCFG_ROLLBACK_MAX_MS));
 			goto undo;

@@ -367,6 +367,8 @@ static void test_set_live(struct ipcfg_opts *o)
 	CHECK(strstr(ip_show("addr", "h0"), "10.1.0.5/24") != NULL, "old address back");
 	CHECK(strstr(ip_show("addr", "h0"), "10.3.0.7") == NULL, "new address gone");
 	CHECK(strstr(ip_show("-4", "h0"), "via 10.1.0.1 dev h0") != NULL, "old default route back");
+	CHECK(strstr(ip_show("addr", "h0"), "inet6 2001:db8:1::5/64") != NULL,
+	      "IPv6 untouched by an IPv4-only request");
 
 	PEER("addr", "add", "10.3.0.1/24", "dev", "p0");
 	r = ipcfg_set(o, &v, why, sizeof(why));
@@ -381,6 +383,10 @@ static void test_set_live(struct ipcfg_opts *o)
 	CHECK(strstr(ip_show("-4", "h0"), "via 10.2.0.1 dev h01") != NULL,
 	      "other interface's default untouched");
 	CHECK(strstr(ip_show("addr", "h01"), "10.2.0.5/24") != NULL, "h01 untouched");
+	CHECK(strstr(ip_show("addr", "h0"), "inet6 2001:db8:1::5/64") != NULL,
+	      "IPv4-only request leaves the IPv6 address");
+	CHECK(strstr(ip_show("-6", "h0"), "via 2001:db8:1::1 dev h0") != NULL,
+	      "IPv4-only request leaves the IPv6 default route");
 
 	o->rollback_ms = 0;
 	fill(&v, MAC_H0, 0, "10.3.0.8;2001:db8:3::8", "24;/64", "10.3.0.1;2001:db8:3::1", "");
@@ -388,6 +394,9 @@ static void test_set_live(struct ipcfg_opts *o)
 	CHECK_INT(r, 0, "dual-stack SET: %s", why);
 	CHECK(strstr(ip_show("addr", "h0"), "inet6 2001:db8:3::8/64") != NULL, "IPv6 address set");
 	CHECK(strstr(ip_show("-6", "h0"), "via 2001:db8:3::1 dev h0") != NULL, "IPv6 default set");
+	CHECK(strstr(ip_show("addr", "h0"), "2001:db8:1::5") == NULL, "old IPv6 address replaced");
+	CHECK(strstr(ip_show("-6", "h0"), "via 2001:db8:1::1") == NULL,
+	      "old IPv6 default replaced");
 	{
 		struct hv_kvp_ipaddr_value g;
 

@@ -105,7 +105,9 @@ enum ipcfg_backend {
 struct ipcfg_opts {
 	/* Every file path (/etc, /run, /var/lib, /sys/class/net/<if>/device) is looked up
 	 * under this directory.  NULL or "/" is the real system.  Netlink always talks to
-	 * the caller's network namespace. */
+	 * the caller's network namespace: a test that sets a root must also run in a
+	 * network namespace of its own (or use activate = false with a file backend), or
+	 * a SET changes the machine's live addresses. */
 	const char *root;
 	enum ipcfg_backend backend; /* [ip] backend = auto|nm|netplan|networkd|ifcfg|
 				       ifupdown|live|script */

@@ -35,9 +35,9 @@ static void check_text(const struct ipcfg_buf *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static render_fn *const renderers[] = { ipcfg_render_nm, ipcfg_render_networkd,
-						ipcfg_render_netplan, ipcfg_render_ifcfg,
-						ipcfg_render_ifupdown };
+	static render_fn *const renderers[] = { ipcfg_render_nm,       ipcfg_render_networkd,
+						ipcfg_render_netplan,  ipcfg_render_ifcfg,
+						ipcfg_render_ifupdown, ipcfg_render_ifcfg_ref };
 	struct hv_kvp_ipaddr_value *v = calloc(1, sizeof(*v));
 	struct ipcfg_req *req = malloc(sizeof(*req));
 	struct ipcfg_if ifc = { .ifindex = 2, .name = "eth0", .mac = { 0, 0x15, 0x5d, 1, 2, 3 } };

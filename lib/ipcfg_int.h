@@ -60,6 +60,9 @@ int ipcfg_render_netplan(const struct ipcfg_req *req, const struct ipcfg_if *ifc
 			 struct ipcfg_buf *out) WARN_UNUSED;
 int ipcfg_render_ifcfg(const struct ipcfg_req *req, const struct ipcfg_if *ifc,
 		       struct ipcfg_buf *out) WARN_UNUSED;
+/* The reference daemon's ifcfg format, for the site's hv_set_ifconfig (script backend). */
+int ipcfg_render_ifcfg_ref(const struct ipcfg_req *req, const struct ipcfg_if *ifc,
+			   struct ipcfg_buf *out) WARN_UNUSED;
 /* ifupdown: one stanza file for /etc/network/interfaces.d/<if>. */
 int ipcfg_render_ifupdown(const struct ipcfg_req *req, const struct ipcfg_if *ifc,
 			  struct ipcfg_buf *out) WARN_UNUSED;

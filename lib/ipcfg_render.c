@@ -230,6 +230,58 @@ int ipcfg_render_ifcfg(const struct ipcfg_req *req, const struct ipcfg_if *ifc, 
 	return o->failed ? -ENOMEM : 0;
 }
 
+/*
+ * The reference daemon's ifcfg file (PROTOCOL.md 5.5), for a site's own hv_set_ifconfig:
+ * HWADDR, DEVICE, BOOTPROTO, then IPADDRn / IPV6ADDR[_n] in host order, NETMASKn /
+ * IPV6NETMASK[_n], GATEWAY[n] / IPV6_DEFAULTGW[_n], DNSn with one counter.
+ */
+int ipcfg_render_ifcfg_ref(const struct ipcfg_req *req, const struct ipcfg_if *ifc,
+			   struct ipcfg_buf *o)
+{
+	char a[INET6_ADDRSTRLEN], mac[32], m[20];
+	size_t i, k4 = 0, k6 = 0;
+
+	ipcfg_buf_printf(o, "HWADDR=%s\nDEVICE=%s\nBOOTPROTO=%s\n",
+			 ipcfg_mac_str(ifc->mac, mac, sizeof(mac)), ifc->name,
+			 req->dhcp ? "dhcp" : "none");
+	for (i = 0; i < req->n_addr; i++) {
+		ipcfg_ip_str(&req->addr[i], a, sizeof(a));
+		if (req->addr[i].family == AF_INET)
+			ipcfg_buf_printf(o, "IPADDR%zu=%s\n", k4++, a);
+		else if (k6++ == 0)
+			ipcfg_buf_printf(o, "IPV6ADDR=%s\n", a);
+		else
+			ipcfg_buf_printf(o, "IPV6ADDR_%zu=%s\n", k6 - 1, a);
+	}
+	k4 = k6 = 0;
+	for (i = 0; i < req->n_addr; i++) {
+		if (req->addr[i].family == AF_INET)
+			ipcfg_buf_printf(o, "NETMASK%zu=%s\n", k4++,
+					 ipcfg_mask_str(req->addr[i].prefix, m, sizeof(m)));
+		else if (k6++ == 0)
+			ipcfg_buf_printf(o, "IPV6NETMASK=%u\n", req->addr[i].prefix);
+		else
+			ipcfg_buf_printf(o, "IPV6NETMASK_%zu=%u\n", k6 - 1, req->addr[i].prefix);
+	}
+	k4 = k6 = 0;
+	for (i = 0; i < req->n_gw; i++) {
+		ipcfg_ip_str(&req->gw[i], a, sizeof(a));
+		if (req->gw[i].family == AF_INET) {
+			if (k4++ == 0)
+				ipcfg_buf_printf(o, "GATEWAY=%s\n", a);
+			else
+				ipcfg_buf_printf(o, "GATEWAY%zu=%s\n", k4 - 1, a);
+		} else if (k6++ == 0) {
+			ipcfg_buf_printf(o, "IPV6_DEFAULTGW=%s\n", a);
+		} else {
+			ipcfg_buf_printf(o, "IPV6_DEFAULTGW_%zu=%s\n", k6 - 1, a);
+		}
+	}
+	for (i = 0; i < req->n_dns; i++)
+		ipcfg_buf_printf(o, "DNS%zu=%s\n", i + 1, ipcfg_ip_str(&req->dns[i], a, sizeof(a)));
+	return o->failed ? -ENOMEM : 0;
+}
+
 static void ifupdown_family(const struct ipcfg_req *req, const struct ipcfg_if *ifc,
 			    struct ipcfg_buf *o, int family)
 {

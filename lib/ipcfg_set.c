@@ -327,7 +327,7 @@ static int plan(struct set_ctx *c)
 	case IPCFG_BACKEND_SCRIPT:
 		(void)snprintf(path, sizeof(path), "var/lib/hyperv/ifcfg-%s", n);
 		f = plan_add(c, path, 0600);
-		r = ipcfg_render_ifcfg(&c->req, &c->ifc, &f->text);
+		r = ipcfg_render_ifcfg_ref(&c->req, &c->ifc, &f->text);
 		if (r)
 			break;
 		(void)snprintf(path, sizeof(path), "var/lib/hyperv/%s.nmconnection", n);

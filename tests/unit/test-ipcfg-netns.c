@@ -635,7 +635,7 @@ static void test_backends(struct ipcfg_opts *o)
 		write_at("hv_set_ifconfig", text);
 		CHECK_INT(ipcfg_set(o, &v, why, sizeof(why)), -ECHILD, "failing script: %s", why);
 		CHECK(strstr(why, "exit status 3") != NULL, "reason has the exit status");
-		CHECK(contains("var/lib/hyperv/ifcfg-h0", "IPADDR=10.3.0.9\n") &&
+		CHECK(contains("var/lib/hyperv/ifcfg-h0", "IPADDR0=10.3.0.9\n") &&
 			      exists_at("var/lib/hyperv/h0.nmconnection"),
 		      "files of the earlier run restored (not deleted)");
 		o->set_script = NULL;

@@ -359,6 +359,8 @@ static void check_golden(void)
 	golden("static.ifcfg", ipcfg_render_ifcfg, &s, &ifc, 0);
 	golden("dhcp.ifcfg", ipcfg_render_ifcfg, &d, &ifc, 0);
 	golden("twogw.ifcfg", ipcfg_render_ifcfg, &m, &ifc, -ENOTSUP);
+	golden("static.ifcfg-ref", ipcfg_render_ifcfg_ref, &s, &ifc, 0);
+	golden("twogw.ifcfg-ref", ipcfg_render_ifcfg_ref, &m, &ifc, 0);
 	golden("static.interfaces", ipcfg_render_ifupdown, &s, &ifc, 0);
 	golden("dhcp.interfaces", ipcfg_render_ifupdown, &d, &ifc, 0);
 	golden("twogw.interfaces", ipcfg_render_ifupdown, &m, &ifc, -ENOTSUP);

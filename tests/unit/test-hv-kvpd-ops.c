@@ -251,6 +251,31 @@ static void test_bad_requests(void)
 	CHECK_INT(enumerate(1, 3), HV_S_CONT, "no record from a refused request");
 }
 
+/* One past the pool cap: HV_ERROR_DISK_FULL, nothing lost, the daemon carries on. */
+static void test_pool_full(void)
+{
+	char key[32];
+	int fails = 0;
+
+	for (int i = 0; i < KVPOOL_RECORDS_MAX; i++) {
+		(void)snprintf(key, sizeof(key), "k%d", i);
+		mk(KVP_OP_SET, 4, key, "v");
+		if (roundtrip(KVPD_MSG_SIZE) != (ssize_t)KVPD_MSG_SIZE || status() != HV_S_OK)
+			fails++;
+	}
+	CHECK_INT(fails, 0, "%d SETs up to the cap succeed", KVPOOL_RECORDS_MAX);
+	mk(KVP_OP_SET, 4, "one-too-many", "v");
+	CHECK_INT(roundtrip(KVPD_MSG_SIZE), KVPD_MSG_SIZE, "SET past the cap: a whole reply");
+	CHECK_INT(status(), HV_ERROR_DISK_FULL, "SET past the cap: HV_ERROR_DISK_FULL");
+	mk(KVP_OP_SET, 4, "k7", "changed");
+	roundtrip(KVPD_MSG_SIZE);
+	CHECK_INT(status(), HV_S_OK, "overwriting an existing key of a full pool still works");
+	mk(KVP_OP_GET, 4, "k7", NULL);
+	roundtrip(KVPD_MSG_SIZE);
+	CHECK_STR(enum_value(), "changed", "and is read back");
+	CHECK_INT(enumerate(4, KVPOOL_RECORDS_MAX), HV_S_CONT, "no record past the cap");
+}
+
 static void test_eof(void)
 {
 	(void)close(host);
@@ -286,6 +311,7 @@ int main(void)
 	test_set_get_delete();
 	test_auto_pool();
 	test_bad_requests();
+	test_pool_full();
 	test_eof();
 	kvpd_release(&d);
 

@@ -107,8 +107,20 @@ static bool read_small(int rootfd, const char *path, char **buf)
 }
 
 /* Does any regular file in 'dir' ending in 'suffix' contain one of the needles? */
+static bool dir_mentions_at(int rootfd, const char *dir, const char *suffix,
+			    const char *const *needles, size_t n_needles, bool icase,
+			    char *found_path, size_t found_size);
+
 static bool dir_mentions(int rootfd, const char *dir, const char *suffix,
 			 const char *const *needles, size_t n_needles, bool icase)
+{
+	return dir_mentions_at(rootfd, dir, suffix, needles, n_needles, icase, NULL, 0);
+}
+
+/* As dir_mentions(), and the path (relative to the root) of the file that matched. */
+static bool dir_mentions_at(int rootfd, const char *dir, const char *suffix,
+			    const char *const *needles, size_t n_needles, bool icase,
+			    char *found_path, size_t found_size)
 {
 	int fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d;
@@ -135,10 +147,36 @@ static bool dir_mentions(int rootfd, const char *dir, const char *suffix,
 		for (i = 0; i < n_needles && !found; i++)
 			found = icase ? strcasestr(buf, needles[i]) != NULL
 				      : strstr(buf, needles[i]) != NULL;
+		if (found && found_path && str_copy(found_path, found_size, path) < 0)
+			found = false; /* a path that does not fit is no match */
 		free(buf);
 	}
 	closedir(d);
 	return found;
+}
+
+/*
+ * The ifupdown file that holds the interface's stanza: /etc/network/interfaces, or a file of
+ * /etc/network/interfaces.d.  False when neither mentions it ('path' is then the main file).
+ */
+static bool ifupdown_file(struct set_ctx *c, char *path, size_t size)
+{
+	char needle[64], *buf = NULL;
+	const char *nd[1] = { needle };
+	bool has = false;
+
+	(void)snprintf(needle, sizeof(needle), "iface %s ", c->ifc.name);
+	(void)snprintf(path, size, "etc/network/interfaces");
+	if (read_small(c->rootfd, path, &buf)) {
+		has = strstr(buf, needle) != NULL;
+		free(buf);
+	}
+	if (has)
+		return true;
+	if (dir_mentions_at(c->rootfd, "etc/network/interfaces.d", "", nd, 1, false, path, size))
+		return true;
+	(void)snprintf(path, size, "etc/network/interfaces");
+	return false;
 }
 
 static enum ipcfg_backend detect(struct set_ctx *c)
@@ -205,14 +243,8 @@ static enum ipcfg_backend detect(struct set_ctx *c)
 	    faccessat(c->rootfd, "etc/sysconfig/network-scripts", F_OK, 0) == 0)
 		return IPCFG_BACKEND_IFCFG;
 	/* ifupdown. */
-	(void)snprintf(n1, sizeof(n1), "iface %s ", ifc->name);
-	if (read_small(c->rootfd, "etc/network/interfaces", &buf)) {
-		bool has = strstr(buf, n1) != NULL;
-
-		free(buf);
-		if (has)
-			return IPCFG_BACKEND_IFUPDOWN;
-	}
+	if (ifupdown_file(c, path, sizeof(path)))
+		return IPCFG_BACKEND_IFUPDOWN;
 	return IPCFG_BACKEND_LIVE;
 }
 
@@ -316,7 +348,8 @@ static int plan(struct set_ctx *c)
 	case IPCFG_BACKEND_IFUPDOWN: {
 		char *old = NULL;
 
-		f = plan_add(c, "etc/network/interfaces", 0644);
+		(void)ifupdown_file(c, path, sizeof(path));
+		f = plan_add(c, path, 0644);
 		if (read_small(c->rootfd, f->path, &old))
 			strip_ifupdown(old, n, &f->text);
 		free(old);

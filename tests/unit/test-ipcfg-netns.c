@@ -588,6 +588,21 @@ static void test_backends(struct ipcfg_opts *o)
 		free(s);
 	}
 
+	/* ifupdown with the stanza in interfaces.d: that file is the one rewritten. */
+	clean_root();
+	write_at("etc/network/interfaces", "source /etc/network/interfaces.d/*\n");
+	write_at("etc/network/interfaces.d/wired", "allow-hotplug h0\niface h0 inet dhcp\n");
+	CHECK_INT(ipcfg_set(o, &v, why, sizeof(why)), 0, "ifupdown (interfaces.d): %s", why);
+	CHECK(strstr(why, "via ifupdown") != NULL, "ifupdown detected from interfaces.d");
+	CHECK(contains("etc/network/interfaces", "source /etc/network/interfaces.d/*\n") &&
+		      !contains("etc/network/interfaces", "iface h0"),
+	      "main file left alone");
+	CHECK(contains("etc/network/interfaces.d/wired",
+		       "iface h0 inet static\n\taddress 10.5.0.7/24") &&
+		      !contains("etc/network/interfaces.d/wired", "inet dhcp") &&
+		      !contains("etc/network/interfaces.d/wired", "allow-hotplug"),
+	      "the stanza's own file rewritten");
+
 	/* Dry run: preview, no file. */
 	clean_root();
 	write_at("etc/sysconfig/network-scripts/ifcfg-lo", "DEVICE=lo\n");

@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Every program has a man page that passes mandoc's lint, and every long option its --help
-# prints is documented in that page.
+# prints is documented in that page.  An option counts as documented only when the page names
+# it whole: "--device" is not found by "--device-fd".
 . "$(dirname "$0")/../../lib/tap.sh"
+
+# The long options a page documents, one per line: "Fl \-name", "Fl -name", "Fl Fl name",
+# "Op Fl \-name", or "\-\-name" / "--name" in running text; mdoc's "\-" inside a name is "-".
+page_options() {
+	sed -e 's/\\-/-/g' "$1" |
+		grep -oE -- '(Fl -|Fl Fl |--)[a-z][a-z0-9-]*[a-z0-9]' |
+		sed -E 's/^(Fl -|Fl Fl |--)//' | sort -u
+}
+
+# Self-test of the matcher, so that a too-loose pattern cannot pass every page.
+printf '.It Fl \\-device-fd Ar n\n.Op Fl Fl state-dir\nsee \\-\\-no\\-record\n' >"$TMP/t.8"
+[ "$(page_options "$TMP/t.8" | tr '\n' ' ')" = "device-fd no-record state-dir " ]
+ok $? "the page matcher finds whole option names only (device-fd is not device)"
 
 progs=$(ls "$BIN" 2>/dev/null)
 [ -n "$progs" ] || { echo "1..0 # SKIP nothing built in $BIN"; exit 77; }
@@ -20,15 +34,13 @@ for p in $progs; do
 	fi
 	help=$("$BIN/$p" --help 2>&1)
 	ok $? "$p --help exits 0"
-	opts=$(printf '%s\n' "$help" | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u)
+	opts=$(printf '%s\n' "$help" | grep -oE -- '--[a-z][a-z0-9-]*[a-z0-9]' | sed 's/^--//' | sort -u)
 	[ -n "$opts" ]
 	ok $? "$p --help lists long options"
+	documented=$(page_options "$page")
 	missing=
 	for o in $opts; do
-		# mdoc writes a long option as "Fl \-name" or "Fl -name".
-		name=${o#--}
-		grep -qE -- "(Fl|Op Fl) (\\\\-|-|Fl )$name\\b|\\\\-\\\\-$name\\b|--$name\\b" "$page" ||
-			missing="$missing $o"
+		printf '%s\n' "$documented" | grep -qxF -- "$o" || missing="$missing --$o"
 	done
 	[ -z "$missing" ]
 	ok $? "$p: every long option of --help is in ${page##*/}${missing:+ (missing:$missing)}"

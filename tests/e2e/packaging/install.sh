@@ -11,7 +11,8 @@ make -C "$TOP" --no-print-directory -s install O="$O" DESTDIR="$dest" PREFIX=/us
 ok $? "make install DESTDIR=... PREFIX=/usr succeeds"
 [ -s "$TMP/log" ] && sed 's/^/# /' "$TMP/log" | tail -5
 
-for p in $(ls "$BIN"); do
+for f in "$BIN"/*; do
+	p=${f##*/}
 	case $p in
 	hv-kvpd | hv-vssd | hv-fcopyd | lsvmbus) d=/usr/sbin ;;
 	*) d=/usr/bin ;;

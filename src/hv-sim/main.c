@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -407,6 +409,16 @@ int main(int argc, char **argv)
 	if (status != 0)
 		goto out;
 
+	if (control) {
+		/* a shell test that dies must not leave hv-sim (and its mounts) behind */
+		pid_t parent = getppid();
+
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent) {
+			fputs("hv-sim: the parent process is gone\n", stderr);
+			status = 1;
+			goto out;
+		}
+	}
 	if (sandbox) {
 		r = sim_sandbox_enter(state_dir, err, sizeof(err));
 		if (r < 0) {

@@ -6,10 +6,12 @@
 import errno
 import os
 import select
+import signal
 import struct
 import subprocess
 import sys
 import threading
+import time
 
 dev, sim, ctl = sys.argv[1:4]
 KVP = 7432
@@ -128,3 +130,29 @@ check(register(fd)[0] == 100, "a fresh open registers after the reload")
 rc, out = ctl_cmd("expect registrations=3 state=ready")
 check(rc == 0, "three registrations counted (%s)" % out)
 os.close(fd)
+
+# a daemon killed while blocked in read(): the read is interrupted, the file released
+pid = os.fork()
+if pid == 0:
+    cfd = os.open(dev, os.O_RDWR)
+    register(cfd)
+    os.read(cfd, 8192)
+    os._exit(0)
+time.sleep(0.3)
+os.kill(pid, signal.SIGKILL)
+deadline = time.time() + 5
+reaped = 0
+while time.time() < deadline and not reaped:
+    reaped = os.waitpid(pid, os.WNOHANG)[0]
+    time.sleep(0.02)
+check(reaped == pid, "a daemon killed in a blocked read() dies (its read is interrupted)")
+fd = -1
+for _ in range(100):
+    try:
+        fd = os.open(dev, os.O_RDWR)
+        break
+    except OSError:
+        time.sleep(0.02)
+check(fd >= 0, "and the device can be opened again")
+if fd >= 0:
+    os.close(fd)

@@ -38,4 +38,19 @@ ok $? "hv-sim exits 0 on quit"
 grep -q " $TMP/dev " /proc/self/mounts
 [ $? -ne 0 ]
 ok $? "the FUSE file system is unmounted at exit"
+
+for svc in vss fcopy; do
+	"$BIN/hv-sim" -s $svc -q --fuse "$TMP/dev" --control "$TMP/ctl-$svc" >/dev/null 2>&1 &
+	sim=$!
+	for _ in $(seq 100); do [ -e "$TMP/dev/hv_$svc" ] && break; sleep 0.05; done
+	timeout 30 /usr/bin/python3 "$TOP/tests/data/hv-sim/fuse_sizes.py" $svc "$TMP/dev/hv_$svc" \
+		>"$TMP/$svc.out" 2>&1
+	while read -r st desc; do
+		case $st in PASS) ok 0 "$desc" ;; FAIL) ok 1 "$desc" ;; *) diag "$st $desc" ;; esac
+	done <"$TMP/$svc.out"
+	check "$svc: the host saw the registration and the close" "$BIN/hv-sim" ctl "$TMP/ctl-$svc" \
+		expect state=init registrations=1 rejected=2
+	"$BIN/hv-sim" ctl "$TMP/ctl-$svc" quit >/dev/null
+	wait $sim
+done
 tap_done

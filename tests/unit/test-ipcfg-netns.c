@@ -6,6 +6,7 @@
  * peer end plays the gateway.  Every file write goes under a temporary root.  What the
  * library reports or changes is compared with what `ip` itself shows.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
@@ -262,6 +263,19 @@ static void setup_net(void)
 	IP("route", "add", "default", "via", "10.2.0.1", "dev", "h01", "metric", "50");
 }
 
+/* Every ';'-separated entry of 'list' parses as an address. */
+static bool all_addresses(const char *list)
+{
+	char copy[2048], *save = NULL, *t;
+	uint8_t buf[16];
+
+	(void)snprintf(copy, sizeof(copy), "%s", list);
+	for (t = strtok_r(copy, ";", &save); t; t = strtok_r(NULL, ";", &save))
+		if (inet_pton(AF_INET, t, buf) != 1 && inet_pton(AF_INET6, t, buf) != 1)
+			return false;
+	return true;
+}
+
 static void test_get(struct ipcfg_opts *o)
 {
 	struct hv_kvp_ipaddr_value v;
@@ -303,6 +317,44 @@ static void test_get(struct ipcfg_opts *o)
 	fill(&v, "{5A1CE0DE-0000-4000-8000-00155DAABB01}", 0, "", "", "", "");
 	CHECK_INT(ipcfg_get(o, &v), 0, "GET by adapter GUID");
 	CHECK_STR((char *)v.ip_addr, "10.1.0.5;2001:db8:1::5", "GUID finds h0");
+
+	/* Lists longer than the host's fields are cut at a whole entry, in step. */
+	{
+		char big[8192] = "", a[64];
+		size_t k, n_ip = 0, n_mask = 0;
+		const char *p;
+
+		for (k = 0; k < 60; k++) {
+			(void)snprintf(a, sizeof(a), "2001:db8:ffff:%zx:1234:5678:9abc:%zx/64", k,
+				       k);
+			IP("addr", "add", a, "dev", "h01", "nodad");
+		}
+		for (k = 0; k < 200; k++) {
+			size_t len = strlen(big);
+
+			(void)snprintf(big + len, sizeof(big) - len,
+				       "nameserver 2001:db8:eeee:%zx::53\n", k);
+		}
+		write_at("etc/resolv.conf", big);
+		fill(&v, "00:15:5d:aa:bb:02", 0, "", "", "", "");
+		CHECK_INT(ipcfg_get(o, &v), 0, "GET with 61 addresses and 200 DNS servers");
+		CHECK(strlen((char *)v.ip_addr) < MAX_IP_ADDR_SIZE,
+		      "ip_addr fits the host field (%zu)", strlen((char *)v.ip_addr));
+		CHECK(strlen((char *)v.dns_addr) < MAX_IP_ADDR_SIZE,
+		      "dns_addr fits the host field");
+		for (p = (char *)v.ip_addr; *p; p++)
+			n_ip += *p == ';';
+		for (p = (char *)v.sub_net; *p; p++)
+			n_mask += *p == ';';
+		CHECK(n_ip > 10 && n_ip == n_mask, "addresses and masks cut in step (%zu, %zu)",
+		      n_ip, n_mask);
+		p = (char *)v.ip_addr;
+		CHECK(p[strlen(p) - 1] != ';' && strstr(p, "10.2.0.5;") == p, "whole entries only");
+		CHECK(strlen((char *)v.dns_addr) > 900 && all_addresses((char *)v.dns_addr) &&
+			      all_addresses((char *)v.ip_addr),
+		      "every entry left in both lists is a whole address");
+		write_at("etc/resolv.conf", "nameserver 10.1.0.53\n");
+	}
 
 	/* SR-IOV shape: a slave (the VF) and its master share the MAC; the master with the
 	 * addresses is the adapter. */

@@ -277,6 +277,13 @@ static bool is_registered(struct sim_host *h)
 	return h->dev->state != SIM_ST_INIT && !h->dev->dead;
 }
 
+/* Registered, or nobody can register any more: the daemon we started on our socketpair has
+ * exited (in listen and FUSE mode another process may still come). */
+static bool registered_or_hopeless(struct sim_host *h)
+{
+	return is_registered(h) || (h->o->mode == SIM_MODE_SOCKET && h->pid > 0 && h->exited);
+}
+
 static bool request_done(struct sim_host *h)
 {
 	return !h->dev->req_active;
@@ -330,7 +337,7 @@ static int request(struct sim_host *h, const struct sim_cmd *cmd, const void *re
 		       -EBUSY;
 	if (h->o->service == SIM_KVP && !is_registered(h)) {
 		/* the kernel does not service the KVP channel until a daemon registers */
-		r = wait_until(h, is_registered, now_ms() + h->o->register_timeout_ms);
+		r = wait_until(h, registered_or_hopeless, now_ms() + h->o->register_timeout_ms);
 		if (r == -EINTR)
 			return msgf(msg, size, "interrupted"), r;
 	}
@@ -479,7 +486,6 @@ static int build_fcopy_start(const struct sim_cmd *cmd, struct hv_start_fcopy *s
 
 static int run_fcopy_write(struct sim_host *h, const struct sim_cmd *cmd, char *msg, size_t size)
 {
-	struct hv_do_fcopy *w = (void *)h->buf;
 	static struct hv_do_fcopy req;
 	size_t len = 0;
 	const struct scn_arg *a;
@@ -508,7 +514,6 @@ static int run_fcopy_write(struct sim_host *h, const struct sim_cmd *cmd, char *
 		len = (size_t)n;
 	}
 	req.size = (uint32_t)num_arg(cmd, "size", len);
-	(void)w;
 	return request(h, cmd, &req, sizeof(req), h->o->timeout_ms, msg, size);
 }
 
@@ -938,18 +943,17 @@ int sim_host_exec(struct sim_host *h, const struct sim_cmd *cmd, char *msg, size
 			return -EINVAL;
 		return run_fcopy_copy(h, cmd, msg, size);
 	case SCN_RAW: {
+		static uint8_t raw[SIM_MSG_MAX];
 		const struct scn_arg *a = sim_cmd_arg(cmd, "hex");
 		size_t len;
 
 		if (!a)
 			a = sim_cmd_arg(cmd, "text");
 		len = (size_t)num_arg(cmd, "size", a ? a->len : 0);
-		memset(h->buf, 0, len);
+		memset(raw, 0, len);
 		if (a)
-			memcpy(h->buf, a->value, MIN(a->len, len));
+			memcpy(raw, a->value, MIN(a->len, len));
 		timeout = num_arg(cmd, "timeout", timeout);
-		static uint8_t raw[SIM_MSG_MAX];
-		memcpy(raw, h->buf, len);
 		return request(h, cmd, raw, len, timeout, msg, size);
 	}
 	case SCN_EXPECT:
@@ -970,8 +974,13 @@ int sim_host_exec(struct sim_host *h, const struct sim_cmd *cmd, char *msg, size
 		}
 		return 1;
 	case SCN_WAIT_REGISTER:
-		r = wait_until(h, is_registered,
+		r = wait_until(h, registered_or_hopeless,
 			       now_ms() + num_arg(cmd, "timeout", h->o->register_timeout_ms));
+		if (r == 0 && !is_registered(h))
+			return msgf(msg, size,
+				    "expected a registration, but the daemon exited with status %d",
+				    h->exit_status),
+			       1;
 		if (r == -ETIMEDOUT)
 			return msgf(msg, size,
 				    "expected a registration within %" PRIu64 " ms, none came%s",

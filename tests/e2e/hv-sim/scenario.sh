@@ -74,6 +74,10 @@ ok $? "VSS without a daemon: HV_E_FAIL at once; GET_DM_INFO answered by the kern
 	-e 'expect status=HV_E_FAIL outcome=no-daemon' -- true 2>"$TMP/err"
 ok $? "KVP waits for a registration, then fails with no-daemon"
 
+"$SIM" -s kvp -e wait-register -- sh -c 'exit 3' 2>"$TMP/err"
+[ $? -eq 1 ] && grep -q 'expected a registration, but the daemon exited with status 3' "$TMP/err"
+ok $? "wait-register fails at once when the daemon exits"
+
 "$SIM" -s kvp -e 'vss freeze' -- $(resp kvp) 2>"$TMP/err"
 [ $? -eq 1 ] && grep -q 'simulates kvp' "$TMP/err"
 ok $? "a request for another service is an error"

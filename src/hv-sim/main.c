@@ -337,6 +337,7 @@ int main(int argc, char **argv)
 				usage_error("only one of --fuse, --listen, --sandbox%s", "");
 			o.mode = SIM_MODE_FUSE;
 			o.fuse_dir = SIM_SANDBOX_DEVDIR;
+			o.sandbox = true;
 			sandbox = true;
 			break;
 		case 'D':

@@ -277,11 +277,12 @@ static bool is_registered(struct sim_host *h)
 	return h->dev->state != SIM_ST_INIT && !h->dev->dead;
 }
 
-/* Registered, or nobody can register any more: the daemon we started on our socketpair has
- * exited (in listen and FUSE mode another process may still come). */
+/* Registered, or nobody can register any more: the daemon we started on our socketpair or in
+ * our sandbox has exited (with --listen and --fuse another process may still come). */
 static bool registered_or_hopeless(struct sim_host *h)
 {
-	return is_registered(h) || (h->o->mode == SIM_MODE_SOCKET && h->pid > 0 && h->exited);
+	return is_registered(h) ||
+	       ((h->o->mode == SIM_MODE_SOCKET || h->o->sandbox) && h->pid > 0 && h->exited);
 }
 
 static bool request_done(struct sim_host *h)

@@ -34,6 +34,7 @@ struct sim_opts {
 	uint64_t register_timeout_ms;
 	int fdnum;      /* socket mode: the daemon's fd */
 	bool no_fd_arg; /* socket mode: do not append --device-fd N */
+	bool sandbox;   /* FUSE mode in a private namespace: only our daemon can open */
 	bool tap;
 	bool quiet;
 	int verbose;

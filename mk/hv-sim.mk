@@ -6,3 +6,5 @@ FUSE3_LIBS := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3 -lpthr
 LDLIBS_hv-sim := $(FUSE3_LIBS)
 $(O)/src/hv-sim/%.o: CPPFLAGS += $(FUSE3_CFLAGS)
 $(O)/fuzz/fuzz-hv-sim-%.o $(O)/tests/unit/test-hv-sim-%.o: CPPFLAGS += $(FUSE3_CFLAGS)
+# libFuzzer builds compile every hv-sim module (sim_fuse.c needs the fuse3 headers)
+build/fuzz/fuzz-hv-sim-%: CPPFLAGS_ALL += $(FUSE3_CFLAGS)

@@ -20,6 +20,7 @@ printf '[ip]\ndry_run = yes\n' >"$TMP/conf"
 
 unshare --net bash -c '
 	ip link add dummy0 address 00:15:5d:01:02:03 type veth peer name peer0 &&
+	sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
 	ip link set dummy0 up && ip link set peer0 up && ip addr add 192.0.2.10/24 dev dummy0 || exit 3
 	"$@"' sh "$BIN/hv-sim" -s kvp -q \
 	-e wait-register \

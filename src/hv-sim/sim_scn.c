@@ -459,6 +459,9 @@ static int check_cmd(const struct sim_cmd *cmd, const char *cname, char *err, si
 		a = sim_cmd_arg(cmd, "hex") ? sim_cmd_arg(cmd, "hex") : sim_cmd_arg(cmd, "text");
 		if (a && a->len > SIM_MSG_MAX)
 			return fail(err, errsize, "%s: at most %u bytes", cname, SIM_MSG_MAX);
+		if (sim_cmd_arg(cmd, "size") ? sim_cmd_arg(cmd, "size")->num == 0 : a->len == 0)
+			return fail(err, errsize, "%s: the kernel never sends an empty message",
+				    cname);
 		break;
 	case SCN_EXPECT:
 		if (cmd->nargs == 0)

@@ -87,6 +87,8 @@ static const struct {
 	{ "fcopy start path=/a name=b flags=sometimes", "overwrite,create-path" },
 	{ "raw",                                 "give hex=, text= or size=" },
 	{ "raw size=70000",                      "size= is at most" },
+	{ "raw size=0",                          "never sends an empty message" },
+	{ "raw hex=",                            "never sends an empty message" },
 	{ "kill signal=SIGWHAT",                 "is not a signal" },
 	{ "vss op=300",                          "op= is a byte" },
 	{ "expect status=\"HV_S_OK\\x00\"",       "NUL byte is not allowed" },

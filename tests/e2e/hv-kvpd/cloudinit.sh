@@ -17,7 +17,7 @@ mkdir -p "$TMP/s"
 	-- "$BIN/hv-kvpd" -n --state-dir "$TMP/s" --config /dev/null >"$TMP/sim.out" 2>"$TMP/sim.err" &
 sim=$!
 ctl "$TMP/ctl" wait-register >/dev/null
-ok $? "hv-kvpd registered"
+ok $? "hv-kvpd registered" || { kill $sim; wait $sim; tap_done; exit 1; }
 # The host writes while cloud-init writes: both must survive.
 ctl "$TMP/ctl" kvp set pool=1 key=HostWroteFirst value=1 >/dev/null
 $PY "$HERE/cloudinit-writer.py" "$TMP/s/.kvp_pool_1" 8 >"$TMP/ci.txt" 2>"$TMP/ci.err"
@@ -36,7 +36,7 @@ k=re.search(r" key=(.*) value=", l).group(1); v=re.search(r" value=(.*)$", l).gr
 print(k+"\t"+v)' "$line" >>"$TMP/host.txt"
 	i=$((i + 1))
 done
-ctl "$TMP/ctl" quit >/dev/null
+ctl "$TMP/ctl" quit >/dev/null || kill $sim
 wait $sim
 
 n=$(grep -c '^CLOUD_INIT|' "$TMP/ci.txt")

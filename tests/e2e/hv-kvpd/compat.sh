@@ -33,7 +33,7 @@ run() { # name, daemon command...
 	printf '%s\n' "kvp get pool=0 key=HostName" "expect host-value=host-2" \
 		"kvp get pool=3 key=Number" "expect host-value=4294967295" |
 		ctl "$TMP/$name.ctl" >"$TMP/$name.get"
-	ctl "$TMP/$name.ctl" quit >/dev/null
+	ctl "$TMP/$name.ctl" quit >/dev/null || kill $sim
 	wait $sim
 }
 

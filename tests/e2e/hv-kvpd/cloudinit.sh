@@ -17,7 +17,9 @@ mkdir -p "$TMP/s"
 	-- "$BIN/hv-kvpd" -n --state-dir "$TMP/s" --config /dev/null >"$TMP/sim.out" 2>"$TMP/sim.err" &
 sim=$!
 ctl "$TMP/ctl" wait-register >/dev/null
-ok $? "hv-kvpd registered" || { kill $sim; wait $sim; tap_done; exit 1; }
+rc=$?
+ok $rc "hv-kvpd registered"
+[ $rc = 0 ] || { kill $sim; wait $sim; tap_done; exit 1; }
 # The host writes while cloud-init writes: both must survive.
 ctl "$TMP/ctl" kvp set pool=1 key=HostWroteFirst value=1 >/dev/null
 $PY "$HERE/cloudinit-writer.py" "$TMP/s/.kvp_pool_1" 8 >"$TMP/ci.txt" 2>"$TMP/ci.err"

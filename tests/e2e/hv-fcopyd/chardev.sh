@@ -113,6 +113,34 @@ check "silent host: the open copy is abandoned after --timeout" sim -e wait-regi
 [ ! -e "$D/silent" ] && no_tmp_files "$D"
 ok $? "the abandoned copy left nothing behind"
 
+# -- policy from the configuration file, options winning ---------------------------------------
+mkdir -p "$TMP/conf-ok" "$TMP/conf-other"
+cat >"$TMP/hvguest.conf" <<CONF
+[fcopyd]
+allow = $TMP/conf-ok
+mode = 0600
+owner = nobody
+group = 0
+max-size = 8K
+CONF
+check "[fcopyd] settings apply: allow, mode, owner, group, max-size" sim -e wait-register \
+	-e "fcopy copy src=$TMP/src/one path=$TMP/conf-ok name=p" -e "expect status=HV_S_OK" \
+	-e "fcopy copy src=$TMP/src/one path=$TMP/conf-other name=p" -e "expect status=0x80070005" \
+	-e "fcopy copy src=$TMP/src/f12288 path=$TMP/conf-ok name=big" -e "expect status=HV_ERROR_DISK_FULL" \
+	-- "$BIN/hv-fcopyd" -n --state-dir "$TMP/state" -c "$TMP/hvguest.conf"
+[ "$(stat -c '%a %U %g' "$TMP/conf-ok/p")" = "600 nobody 0" ]
+ok $? "new file has mode 0600, owner nobody, group 0 (got $(stat -c '%a %U %g' "$TMP/conf-ok/p"))"
+check "--allow on the command line replaces the file's list" sim -e wait-register \
+	-e "fcopy copy src=$TMP/src/one path=$TMP/conf-other name=q" -e "expect status=HV_S_OK" \
+	-- "$BIN/hv-fcopyd" -n --state-dir "$TMP/state" -c "$TMP/hvguest.conf" --allow "$TMP/conf-other"
+printf '[fcopyd]\nallow = relative/path\n' >"$TMP/bad.conf"
+"$BIN/hv-fcopyd" -n -c "$TMP/bad.conf" --device "$TMP/nowhere" 2>"$TMP/bad.err"
+[ $? -eq 1 ] && grep -q "bad value 'relative/path' for 'allow'" "$TMP/bad.err"
+ok $? "a bad setting is refused with its line, exit status 1"
+"$BIN/hv-fcopyd" -n --mode 999 2>/dev/null
+[ $? -eq 2 ]
+ok $? "a bad option value is a usage error (exit status 2)"
+
 # -- the reference name -------------------------------------------------------------------------
 ln -s "$BIN/hv-fcopyd" "$TMP/hv_fcopy_daemon"
 check "started as hv_fcopy_daemon with the reference flag -n" sim -e wait-register \

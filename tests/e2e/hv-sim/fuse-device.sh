@@ -35,8 +35,7 @@ ok $? "the client ran"
 "$BIN/hv-sim" ctl "$TMP/ctl" quit >/dev/null
 wait $sim
 ok $? "hv-sim exits 0 on quit"
-grep -q " $TMP/dev " /proc/self/mounts
-[ $? -ne 0 ]
+! grep -q " $TMP/dev " /proc/self/mounts
 ok $? "the FUSE file system is unmounted at exit"
 
 for svc in vss fcopy; do

@@ -39,6 +39,17 @@ ok $? "the record holds the key"
 [ "$(od -An -c -j 512 -N 3 "$TMP/state/.kvp_pool_0" | tr -d ' ')" = vm1 ]
 ok $? "and the value at offset 512"
 
+mkdir "$TMP/state2"
+timeout 60 "$SIM" -s kvp --sandbox --state-dir "$TMP/state2" --register-timeout 20s \
+	-e wait-register -e 'kvp set pool=1 key=k value=v' -e 'expect status=HV_S_OK' \
+	-e reset -e wait-register -e 'expect registrations=2' \
+	-e 'kvp get pool=1 key=k value-size=2048' -e 'expect status=HV_S_OK value=v' \
+	-e hibernate -e 'kvp enum pool=1 index=0' -e 'expect key=k value=v' \
+	-- /usr/sbin/hv_kvp_daemon -n >"$TMP/kvp2.out" 2>&1
+rc=$?
+sed 's/^/# /' "$TMP/kvp2.out" | tail -5
+ok $rc "hv_kvp_daemon reopens and registers again after a driver reload (EBADF/POLLHUP)"
+
 timeout 60 "$SIM" -s vss --sandbox --register-timeout 20s \
 	-e wait-register -e 'expect version=129 state=ready' \
 	-e 'vss hot-backup' -e 'expect status=HV_S_OK reply-size=12' \

@@ -31,8 +31,9 @@
  *   -EINVAL      a malformed request (bad adapter id, address, prefix, count, character ...)
  *   -ENODEV      no interface has that MAC or adapter id
  *   -EPERM       the interface is excluded by policy ([ip] exclude / option)
- *   -ENOTSUP     the chosen backend cannot express the request (e.g. ifupdown with DHCP and
- *                static addresses mixed), or the forced backend is not present
+ *   -ENOTSUP     the owning stack cannot express the request (ifcfg/ifupdown: two gateways
+ *                of one family; ifupdown: a gateway without a static address of its family;
+ *                live: DHCP), or the interface name is unsafe in a file name
  *   -ETIMEDOUT   the new gateway did not answer within rollback_ms; the old state is back
  *   -ENOSPC      a disk full while writing a file (nothing was replaced)
  *   -ECHILD      an activation tool or the site script failed (exit status in 'why')
@@ -40,8 +41,9 @@
  * ipcfg_status() maps them to the HRESULT for the reply (PROTOCOL.md 4.4, 5.2, 5.4, 5.5).
  *
  * Time: ipcfg_get() only reads netlink and small files (milliseconds).  ipcfg_set() may
- * wait for activation tools (bounded by IPCFG_SPAWN_TIMEOUT_MS each) and for the rollback
- * probe (rollback_ms, at most IPCFG_ROLLBACK_MAX_MS), so it always returns well inside the
+ * wait for activation tools (IPCFG_SPAWN_TIMEOUT_MS each) and for the rollback probe
+ * (rollback_ms, at most IPCFG_ROLLBACK_MAX_MS); all of it is cut to IPCFG_SET_BUDGET_MS,
+ * after which only an undo runs (tools then get a second each), so it returns inside the
  * kernel's 30 s budget for a reply.
  *
  * Ownership: struct ipcfg_opts only borrows its strings (from the caller or the conf it was
@@ -73,6 +75,7 @@
 #define IPCFG_DNS_MAX          8   /* DNS servers in one SET */
 #define IPCFG_ROLLBACK_MAX_MS  15000
 #define IPCFG_SPAWN_TIMEOUT_MS 8000
+#define IPCFG_SET_BUDGET_MS    22000 /* all of one ipcfg_set(); the kernel allows 30 s */
 
 enum ipcfg_op {
 	IPCFG_OP_GET,

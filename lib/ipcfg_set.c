@@ -27,10 +27,11 @@
 #include "fs.h"
 #include "ipcfg_int.h"
 
-#define FILE_MAX      (1024 * 1024)
-#define FILES_MAX     2
-#define SNAP_MAX      64
-#define PROBE_STEP_MS 100
+#define FILE_MAX        (1024 * 1024)
+#define FILES_MAX       2
+#define SNAP_MAX        64
+#define PROBE_STEP_MS   100
+#define UNDO_RESERVE_MS 3000 /* kept back from the probe for an undo */
 
 extern char **environ;
 
@@ -61,7 +62,8 @@ struct set_ctx {
 	size_t n_files;
 	struct snap before;
 	bool live_changed;
-	bool tool_ran; /* a stack's own tool saw the new files */
+	bool tool_ran;        /* a stack's own tool saw the new files */
+	uint64_t deadline_ms; /* the whole SET, see IPCFG_SET_BUDGET_MS */
 	char *why;
 	size_t why_size;
 };
@@ -702,7 +704,11 @@ static int run(struct set_ctx *c, char *const argv[])
 {
 	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
 	posix_spawn_file_actions_t fa;
-	uint64_t deadline = now_ms() + IPCFG_SPAWN_TIMEOUT_MS;
+	uint64_t now = now_ms(), left = c->deadline_ms > now ? c->deadline_ms - now : 0;
+	/* Each tool gets its own bound, cut to what is left of the request's budget (but a
+	 * second at least, so that undoing can still run). */
+	unsigned int limit = (unsigned int)MAX(1000, MIN(left, (uint64_t)IPCFG_SPAWN_TIMEOUT_MS));
+	uint64_t deadline = now + limit;
 	pid_t pid;
 	int r, st = 0;
 
@@ -727,8 +733,8 @@ static int run(struct set_ctx *c, char *const argv[])
 		if (now_ms() > deadline) {
 			(void)kill(pid, SIGKILL);
 			(void)waitpid(pid, &st, 0);
-			return say(c, -ETIMEDOUT, "'%s' did not finish within %d ms", argv[0],
-				   IPCFG_SPAWN_TIMEOUT_MS);
+			return say(c, -ETIMEDOUT, "'%s' did not finish within %u ms", argv[0],
+				   limit);
 		}
 		(void)nanosleep(&ts, NULL);
 	}
@@ -879,6 +885,7 @@ int ipcfg_set(const struct ipcfg_opts *o, const struct hv_kvp_ipaddr_value *v, c
 		return -ENOMEM;
 	}
 	c->o = o;
+	c->deadline_ms = now_ms() + IPCFG_SET_BUDGET_MS;
 	c->why = why;
 	c->why_size = why_size;
 	c->nl.fd = -1;
@@ -960,16 +967,22 @@ int ipcfg_set(const struct ipcfg_opts *o, const struct hv_kvp_ipaddr_value *v, c
 		r = activate(c);
 		if (r)
 			goto undo;
+		unsigned int bound = MIN(o->rollback_ms, IPCFG_ROLLBACK_MAX_MS);
+		uint64_t now = now_ms();
+
+		/* The probe may not eat the time an undo needs. */
+		if (now + bound + UNDO_RESERVE_MS > c->deadline_ms)
+			bound = c->deadline_ms > now + UNDO_RESERVE_MS
+					? (unsigned int)(c->deadline_ms - now - UNDO_RESERVE_MS)
+					: 0;
 		if (o->rollback_ms && c->req.n_gw > 0 &&
-		    !gateway_answers(c, &c->req.gw[0],
-				     MIN(o->rollback_ms, IPCFG_ROLLBACK_MAX_MS))) {
+		    !gateway_answers(c, &c->req.gw[0], bound)) {
 			char t[INET6_ADDRSTRLEN];
 
 			r = say(c, -ETIMEDOUT,
 				"%s: gateway %s did not answer within %u ms, "
 				"previous configuration restored",
-				c->ifc.name, ipcfg_ip_str(&c->req.gw[0], t, sizeof(t)),
-				MIN(o->rollback_ms, IPCFG_ROLLBACK_MAX_MS));
+				c->ifc.name, ipcfg_ip_str(&c->req.gw[0], t, sizeof(t)), bound);
 			goto undo;
 		}
 	}

@@ -6,7 +6,8 @@ unitdir      ?= $(PREFIX)/lib/systemd/system
 udevrulesdir ?= $(PREFIX)/lib/udev/rules.d
 docdir       ?= $(PREFIX)/share/doc/hvguest
 
-SBIN_PROGS := $(filter hv-kvpd hv-vssd hv-fcopyd lsvmbus,$(PROGS))
+# Administrators' tools (their pages are in section 8) go to sbindir, the others to bindir.
+SBIN_PROGS := $(filter hv-kvpd hv-vssd hv-fcopyd lsvmbus hv-check,$(PROGS))
 BIN_PROGS  := $(filter-out $(SBIN_PROGS),$(PROGS))
 
 # reference name -> our program

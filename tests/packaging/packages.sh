@@ -1,49 +1,104 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The Debian and RPM packages build from the tree, declare that they provide and replace
-# hyperv-daemons, carry every program, link, unit and page; the .deb installs and removes
-# cleanly in a Debian chroot made with debootstrap.  Run by .ci/stages/10-packages (slow: it
-# builds twice and bootstraps a chroot), or by hand: tests/packaging/packages.sh
+# hyperv-daemons, carry every program, link, unit, page and the configuration file; the .deb
+# installs and purges cleanly in a Debian chroot made with debootstrap.  Run by
+# .ci/stages/10-packages (slow: it builds twice and bootstraps a chroot the first time), or by
+# hand: tests/packaging/packages.sh
+# timeout: 1200
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$TOP" || exit 1
 out=$TOP/build/packages
 
+# ok with the tail of a log as diagnostics when it fails
+ok_log() { # status description log
+	ok "$1" "$2"
+	[ "$1" -eq 0 ] || sed 's/^/#   /' "$3" | tail -25
+	return "$1"
+}
+
+rm -f "$out"/*.deb
 scripts/build-packages deb rpm >"$TMP/build.log" 2>&1
-ok $? "scripts/build-packages deb rpm" || sed 's/^/# /' "$TMP/build.log" | tail -30
+ok_log $? "scripts/build-packages deb rpm" "$TMP/build.log"
 
 deb=$(ls "$out"/hvguest_*.deb 2>/dev/null | head -1)
 simdeb=$(ls "$out"/hvguest-sim_*.deb 2>/dev/null | head -1)
 [ -f "$deb" ] && [ -f "$simdeb" ]
 ok $? "two .deb files: hvguest and hvguest-sim"
+if [ ! -f "$deb" ]; then
+	tap_done
+	exit
+fi
 
 for f in Provides Conflicts Replaces; do
 	[ "$(dpkg-deb -f "$deb" "$f" 2>/dev/null)" = hyperv-daemons ]
 	ok $? "hvguest.deb $f: hyperv-daemons"
 done
+! dpkg-deb -f "$deb" Depends | grep -q fuse
+ok $? "hvguest.deb does not depend on FUSE ($(dpkg-deb -f "$deb" Depends))"
 dpkg-deb -c "$deb" | awk '{print $6 ($7 ? " " $7 " " $8 : "")}' >"$TMP/contents"
-for want in ./usr/sbin/hv-kvpd ./usr/sbin/hv-vssd ./usr/sbin/hv-fcopyd ./usr/sbin/lsvmbus \
-	./usr/bin/hv-kvp ./usr/bin/hv-check "./usr/sbin/hv_kvp_daemon -> hv-kvpd" \
-	"./usr/sbin/hv_vss_daemon -> hv-vssd" "./usr/sbin/hv_fcopy_uio_daemon -> hv-fcopyd" \
-	./lib/systemd/system/hv-kvpd.service "./lib/systemd/system/hv-kvp-daemon.service -> hv-kvpd.service" \
-	./lib/udev/rules.d/60-hvguest.rules ./usr/share/man/man8/hv-kvpd.8.gz; do
-	grep -qxF -- "$want" "$TMP/contents"
-	ok $? "hvguest.deb carries $want"
+want_files=(./usr/sbin/hv-kvpd ./usr/sbin/hv-vssd ./usr/sbin/hv-fcopyd ./usr/sbin/lsvmbus
+	./usr/sbin/hv-check ./usr/bin/hv-kvp)
+for ref in hv_kvp_daemon:hv-kvpd hv_vss_daemon:hv-vssd hv_fcopy_daemon:hv-fcopyd \
+	hv_fcopy_uio_daemon:hv-fcopyd; do
+	want_files+=("./usr/sbin/${ref%:*} -> ${ref#*:}")
 done
-dpkg-deb -c "$simdeb" | grep -q './usr/bin/hv-sim$'
-ok $? "hvguest-sim.deb carries hv-sim"
-! grep -q 'usr/bin/hv-sim$' "$TMP/contents"
-ok $? "hvguest.deb does not carry hv-sim (no FUSE dependency on guests)"
+for u in hv-kvpd hv-vssd hv-fcopyd; do
+	want_files+=("./lib/systemd/system/$u.service")
+done
+for a in hv-kvp-daemon:hv-kvpd hypervkvpd:hv-kvpd hv_kvp_daemon:hv-kvpd hv-vss-daemon:hv-vssd \
+	hypervvssd:hv-vssd hv_vss_daemon:hv-vssd hv-fcopy-daemon:hv-fcopyd hypervfcopyd:hv-fcopyd \
+	hv_fcopy_daemon:hv-fcopyd hv_fcopy_uio_daemon:hv-fcopyd; do
+	want_files+=("./lib/systemd/system/${a%:*}.service -> ${a#*:}.service")
+done
+want_files+=(./lib/udev/rules.d/60-hvguest.rules ./etc/hvguest/hvguest.conf
+	./usr/share/doc/hvguest/hvguest.conf.example ./usr/share/man/man5/hvguest.conf.5.gz
+	./usr/share/man/man1/hv-kvp.1.gz)
+for p in hv-kvpd hv-vssd hv-fcopyd lsvmbus hv-check; do
+	want_files+=("./usr/share/man/man8/$p.8.gz")
+done
+missing=''
+for want in "${want_files[@]}"; do
+	grep -qxF -- "$want" "$TMP/contents" || missing="$missing [$want]"
+done
+[ -z "$missing" ]
+ok $? "hvguest.deb carries all ${#want_files[@]} programs, links, units, rules, pages and the configuration${missing:+ (missing:$missing)}"
+dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles 2>/dev/null | grep -qx /etc/hvguest/hvguest.conf
+ok $? "hvguest.deb: /etc/hvguest/hvguest.conf is a conffile (local edits survive upgrades)"
+dpkg-deb -c "$simdeb" | awk '{print $6}' >"$TMP/simcontents"
+grep -qx './usr/bin/hv-sim' "$TMP/simcontents" && grep -qx './usr/share/man/man1/hv-sim.1.gz' "$TMP/simcontents"
+ok $? "hvguest-sim.deb carries hv-sim and its page"
+! grep -q 'hv-sim' "$TMP/contents"
+ok $? "hvguest.deb does not carry hv-sim (no FUSE on guests)"
 
 rpm=$(find "$out/rpmbuild/RPMS" -name 'hvguest-[0-9]*.rpm' 2>/dev/null | head -1)
 [ -f "$rpm" ]
 ok $? "hvguest RPM built"
 if [ -f "$rpm" ]; then
-	rpm -qp --provides "$rpm" 2>/dev/null | grep -q '^hyperv-daemons = '
-	ok $? "RPM provides hyperv-daemons"
+	rpm -qp --provides "$rpm" 2>/dev/null >"$TMP/provides"
+	for p in hyperv-daemons hypervkvpd hypervvssd hypervfcopyd; do
+		grep -q "^$p = " "$TMP/provides"
+		ok $? "RPM provides $p"
+	done
 	rpm -qp --conflicts "$rpm" 2>/dev/null | grep -q '^hyperv-daemons'
 	ok $? "RPM conflicts with hyperv-daemons"
-	rpm -qlp "$rpm" 2>/dev/null | grep -q '^/usr/lib/systemd/system/hypervkvpd.service$'
-	ok $? "RPM carries the RHEL unit name hypervkvpd.service"
+	rpm -qp --obsoletes "$rpm" 2>/dev/null | grep -q '^hyperv-daemons'
+	ok $? "RPM obsoletes hyperv-daemons (an upgrade replaces it)"
+	rpm -qlp "$rpm" 2>/dev/null >"$TMP/rpmlist"
+	missing=''
+	for f in /usr/sbin/hv-kvpd /usr/sbin/hv_kvp_daemon /usr/sbin/hv-check /usr/bin/hv-kvp \
+		/usr/lib/systemd/system/hypervkvpd.service /usr/lib/systemd/system/hv-fcopyd.service \
+		/usr/lib/udev/rules.d/60-hvguest.rules /etc/hvguest/hvguest.conf \
+		/usr/share/man/man5/hvguest.conf.5; do
+		# man pages are compressed where the build root policy says so (not on Debian's rpm)
+		grep -qxE "$f(\.gz|\.xz|\.bz2)?" "$TMP/rpmlist" || missing="$missing $f"
+	done
+	[ -z "$missing" ]
+	ok $? "RPM carries programs, reference names, RHEL unit names, rules, config and pages${missing:+ (missing:$missing)}"
+	! grep -q hv-sim "$TMP/rpmlist"
+	ok $? "hvguest RPM does not carry hv-sim (it is in hvguest-sim)"
+	rpm -qp --configfiles "$rpm" 2>/dev/null | grep -qx /etc/hvguest/hvguest.conf
+	ok $? "RPM: hvguest.conf is a config file"
 fi
 
 # Install and remove in a chroot.  debootstrap fetches from Debian's archive, the only network
@@ -54,21 +109,27 @@ if ! command -v debootstrap >/dev/null; then
 	tap_done
 	exit
 fi
-if [ ! -x "$chroot_dir/usr/bin/dpkg" ]; then
+if [ ! -x "$chroot_dir/usr/bin/dpkg" ] || [ ! -f "$chroot_dir/.hvguest-complete" ]; then
 	rm -rf "$chroot_dir"
 	mirror=$(grep -hoE 'https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null |
-		grep -m1 debian)
+		grep -m1 -E '/debian/?$')
 	debootstrap --variant=minbase bookworm "$chroot_dir" "${mirror:-http://deb.debian.org/debian}" \
 		>"$TMP/debootstrap.log" 2>&1
-	ok $? "debootstrap a bookworm chroot" || { tail -20 "$TMP/debootstrap.log" | sed 's/^/# /'; tap_done; exit; }
+	ok_log $? "debootstrap a bookworm chroot" "$TMP/debootstrap.log" || { tap_done; exit; }
+	touch "$chroot_dir/.hvguest-complete"
 fi
-cleanup_chroot() { umount "$chroot_dir/proc" 2>/dev/null; }
-trap 'cleanup_chroot; _tap_cleanup' EXIT
+cleanup_chroot() {
+	umount "$chroot_dir/proc" 2>/dev/null
+	_tap_cleanup
+}
+trap cleanup_chroot EXIT
 mount -t proc proc "$chroot_dir/proc" 2>/dev/null
 cp "$deb" "$chroot_dir/tmp/hvguest.deb"
 in_chroot() { chroot "$chroot_dir" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
+# a previous run that stopped half-way
+in_chroot dpkg --purge hvguest >/dev/null 2>&1
 in_chroot dpkg -i /tmp/hvguest.deb >"$TMP/install.log" 2>&1
-ok $? "dpkg -i hvguest.deb in the chroot" || sed 's/^/# /' "$TMP/install.log" | tail -20
+ok_log $? "dpkg -i hvguest.deb in the chroot" "$TMP/install.log"
 in_chroot dpkg -L hvguest >"$TMP/listed" 2>/dev/null
 missing=0
 while read -r f; do
@@ -76,17 +137,33 @@ while read -r f; do
 done <"$TMP/listed"
 [ "$missing" -eq 0 ] && [ -s "$TMP/listed" ]
 ok $? "every file the package lists is installed ($(wc -l <"$TMP/listed") paths)"
+for u in hv-kvpd hv-vssd hv-fcopyd; do
+	[ -L "$chroot_dir/etc/systemd/system/multi-user.target.wants/$u.service" ]
+	ok $? "postinst enabled $u.service (multi-user.target.wants link)"
+done
 in_chroot /usr/sbin/lsvmbus --help >/dev/null 2>&1
 ok $? "installed lsvmbus runs in the chroot"
 in_chroot hv_kvp_daemon -h >/dev/null 2>&1
 ok $? "installed hv_kvp_daemon (reference name) answers -h"
+in_chroot hv-vssd --config /etc/hvguest/hvguest.conf --help >/dev/null 2>&1
+ok $? "installed hv-vssd accepts the installed hvguest.conf"
 in_chroot dpkg --purge hvguest >"$TMP/remove.log" 2>&1
-ok $? "dpkg --purge hvguest" || sed 's/^/# /' "$TMP/remove.log" | tail -20
+ok_log $? "dpkg --purge hvguest" "$TMP/remove.log"
 left=0
 while read -r f; do
-	[ -d "$chroot_dir$f" ] && [ ! -L "$chroot_dir$f" ] && continue
-	if [ -e "$chroot_dir$f" ] || [ -L "$chroot_dir$f" ]; then left=$((left + 1)); diag "left behind: $f"; fi
+	# folders (also /lib, a link to usr/lib in a merged-/usr chroot) are shared with others
+	[ -d "$chroot_dir$f" ] && continue
+	if [ -e "$chroot_dir$f" ] || [ -L "$chroot_dir$f" ]; then
+		left=$((left + 1))
+		diag "left behind: $f"
+	fi
 done <"$TMP/listed"
+for extra in /etc/hvguest /etc/systemd/system/multi-user.target.wants/hv-kvpd.service; do
+	if [ -e "$chroot_dir$extra" ] || [ -L "$chroot_dir$extra" ]; then
+		left=$((left + 1))
+		diag "left behind: $extra"
+	fi
+done
 [ "$left" -eq 0 ]
-ok $? "purge removes every file"
+ok $? "purge removes every file, the configuration and the enablement links"
 tap_done

@@ -14,7 +14,7 @@ ok $? "make install DESTDIR=... PREFIX=/usr succeeds"
 for f in "$BIN"/*; do
 	p=${f##*/}
 	case $p in
-	hv-kvpd | hv-vssd | hv-fcopyd | lsvmbus) d=/usr/sbin ;;
+	hv-kvpd | hv-vssd | hv-fcopyd | lsvmbus | hv-check) d=/usr/sbin ;;
 	*) d=/usr/bin ;;
 	esac
 	[ -x "$dest$d/$p" ] && cmp -s "$dest$d/$p" "$BIN/$p"
@@ -74,12 +74,15 @@ for u in "$dest"/lib/systemd/system/hv-*d.service; do
 	fi
 done
 
-# Hand-edited configuration survives a reinstall.
-if [ -f "$dest/etc/hvguest/hvguest.conf" ]; then
-	echo "# local edit" >>"$dest/etc/hvguest/hvguest.conf"
-	make -C "$TOP" --no-print-directory -s install O="$O" DESTDIR="$dest" PREFIX=/usr \
-		sysconfdir=/etc unitdir=/lib/systemd/system udevrulesdir=/lib/udev/rules.d >/dev/null 2>&1
-	grep -q '# local edit' "$dest/etc/hvguest/hvguest.conf"
-	ok $? "reinstall keeps the local hvguest.conf"
-fi
+# The configuration: the example file and its page; a hand-edited file survives a reinstall.
+cmp -s "$TOP/packaging/hvguest.conf" "$dest/etc/hvguest/hvguest.conf" &&
+	cmp -s "$TOP/packaging/hvguest.conf" "$dest/usr/share/doc/hvguest/hvguest.conf.example"
+ok $? "hvguest.conf installed in /etc/hvguest and as the example in the doc folder"
+[ -f "$dest/usr/share/man/man5/hvguest.conf.5" ]
+ok $? "hvguest.conf(5) installed"
+echo "# local edit" >>"$dest/etc/hvguest/hvguest.conf"
+make -C "$TOP" --no-print-directory -s install O="$O" DESTDIR="$dest" PREFIX=/usr \
+	sysconfdir=/etc unitdir=/lib/systemd/system udevrulesdir=/lib/udev/rules.d >/dev/null 2>&1
+grep -q '# local edit' "$dest/etc/hvguest/hvguest.conf"
+ok $? "reinstall keeps the local hvguest.conf"
 tap_done

@@ -848,14 +848,15 @@ static int run_bench(struct sim_host *h, const struct sim_cmd *cmd, char *msg, s
 	}
 	total = now_ns() - start;
 	qsort(lat, (size_t)count, sizeof(*lat), cmp_u64);
-	printf("bench op=%s count=%" PRIu64 " seconds=%.3f ops_per_s=%.0f p50_us=%.1f p99_us=%.1f "
-	       "max_us=%.1f\n",
-	       names[cmd->num], count, (double)total / 1e9,
-	       total ? (double)count * 1e9 / (double)total : 0.0,
-	       (double)lat[(count - 1) * 50 / 100] / 1e3, (double)lat[(count - 1) * 99 / 100] / 1e3,
-	       (double)lat[count - 1] / 1e3);
+	msgf(msg, size,
+	     "bench op=%s count=%" PRIu64 " seconds=%.3f ops_per_s=%.0f p50_us=%.1f p99_us=%.1f "
+	     "max_us=%.1f",
+	     names[cmd->num], count, (double)total / 1e9,
+	     total ? (double)count * 1e9 / (double)total : 0.0,
+	     (double)lat[(count - 1) * 50 / 100] / 1e3, (double)lat[(count - 1) * 99 / 100] / 1e3,
+	     (double)lat[count - 1] / 1e3);
+	printf("%s\n", msg);
 	fflush(stdout);
-	msgf(msg, size, "%" PRIu64 " requests", count);
 	r = 0;
 out:
 	free(lat);

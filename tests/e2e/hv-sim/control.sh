@@ -25,6 +25,9 @@ case $out in "error control:4: kvp get: pool=: 'x' is not a number") r=0 ;; *) r
 ok $r "with the parser's message ($out)"
 check "hv-sim still serves after failures" "$SIM" ctl "$TMP/ctl" kvp set pool=0 key=a value=b
 check "expect after it" "$SIM" ctl "$TMP/ctl" expect status=HV_S_OK state=ready
+out=$("$SIM" ctl "$TMP/ctl" bench set key=a value=b count=200)
+case $out in "ok bench op=set count=200 seconds="*" ops_per_s="*" p50_us="*" p99_us="*) r=0 ;; *) r=1 ;; esac
+ok $r "bench answers with its result line ($out)"
 check "quit" "$SIM" ctl "$TMP/ctl" quit
 wait $sim
 ok $? "hv-sim exits 0 after quit"

@@ -33,10 +33,18 @@ secs() { # command...: prints elapsed seconds
 	e=$(date +%s.%N)
 	echo "$s $e" | awk '{ printf "%.3f", $2 - $1 }'
 }
+best() { # command...: the fastest of three runs (the machine may be shared)
+	b=
+	for _ in 1 2 3; do
+		t=$(secs "$@")
+		b=$(echo "${b:-$t} $t" | awk '{ print ($2 < $1) ? $2 : $1 }')
+	done
+	echo "$b"
+}
 rate() { echo "$1" | awk -v mb="$SIZE_MB" '{ printf "%.1f", mb / $1 }'; }
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", $2 / $1 }'; }
 
-base=$(secs dd if="$T/src" of="$T/dst/dd" bs=6144 conv=fsync)
+base=$(best dd if="$T/src" of="$T/dst/dd" bs=6144 conv=fsync)
 rm -f "$T/dst/dd"
 echo "fcopy: dd bs=6144 conv=fsync (the limit): ${base}s, $(rate "$base") MB/s"
 
@@ -44,7 +52,9 @@ echo "fcopy: dd bs=6144 conv=fsync (the limit): ${base}s, $(rate "$base") MB/s"
 uiohost --root "$T/uio" --setup-only
 "$BIN/hv-fcopyd" -n --no-record --uio --sysfs "$T/uio/sys" --dev "$T/uio/dev" --uio-irq "$T/uio/dev/uio0.irq" --no-record 2>/dev/null &
 DPID=$!
-line=$(uiohost -q --root "$T/uio" -e "bench src=$T/src path=$T/dst name=uio")
+line=$(uiohost -q --root "$T/uio" -e "bench src=$T/src path=$T/dst name=uio" \
+	-e "bench src=$T/src path=$T/dst name=uio flags=overwrite" \
+	-e "bench src=$T/src path=$T/dst name=uio flags=overwrite" | sort -t= -k3 -n | head -1)
 kill $DPID; wait $DPID 2>/dev/null || true; DPID=
 uio=$(echo "$line" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
 cmp -s "$T/src" "$T/dst/uio" || { echo "fcopy: UIO copy differs from the source"; exit 1; }
@@ -52,17 +62,17 @@ echo "fcopy: UIO transport: ${uio}s, $(rate "$uio") MB/s, $(ratio "$uio" "$base"
 rm -f "$T/dst/uio"
 
 # Character device over a socketpair (includes daemon start-up and registration).
-chr=$(secs "$BIN/hv-sim" -q -s fcopy -e wait-register -e "fcopy copy src=$T/src path=$T/dst name=chr" \
+chr=$(best "$BIN/hv-sim" -q -s fcopy -e wait-register -e "fcopy copy src=$T/src path=$T/dst name=chr flags=overwrite" \
 	-e "expect status=HV_S_OK" -- "$BIN/hv-fcopyd" -n --no-record)
 cmp -s "$T/src" "$T/dst/chr" || { echo "fcopy: char-device copy differs from the source"; exit 1; }
 echo "fcopy: character device: ${chr}s, $(rate "$chr") MB/s, $(ratio "$chr" "$base") of dd"
 rm -f "$T/dst/chr"
 
 if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/hv_fcopy_daemon ] && [ -c /dev/fuse ]; then
-	our=$(secs "$BIN/hv-sim" -q -s fcopy --sandbox -e wait-register \
-		-e "fcopy copy src=$T/src path=$T/dst name=our" -e "expect status=HV_S_OK" -- "$BIN/hv-fcopyd" -n --no-record)
-	ref=$(secs "$BIN/hv-sim" -q -s fcopy --sandbox -e wait-register \
-		-e "fcopy copy src=$T/src path=$T/dst name=ref" -e "expect status=HV_S_OK" -- /usr/sbin/hv_fcopy_daemon -n)
+	our=$(best "$BIN/hv-sim" -q -s fcopy --sandbox -e wait-register \
+		-e "fcopy copy src=$T/src path=$T/dst name=our flags=overwrite" -e "expect status=HV_S_OK" -- "$BIN/hv-fcopyd" -n --no-record)
+	ref=$(best "$BIN/hv-sim" -q -s fcopy --sandbox -e wait-register \
+		-e "fcopy copy src=$T/src path=$T/dst name=ref flags=overwrite" -e "expect status=HV_S_OK" -- /usr/sbin/hv_fcopy_daemon -n)
 	echo "fcopy: character device (FUSE): hv-fcopyd ${our}s, reference hv_fcopy_daemon ${ref}s," \
 		"ours at $(ratio "$our" "$ref") of the reference's rate"
 else

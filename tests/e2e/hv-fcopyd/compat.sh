@@ -59,12 +59,14 @@ ok $? "documented fix: new files are 0644, not the reference's 0744"
 ok $? "documented fix: create-path creates the last folder too"
 
 # Hibernation on the real device: the kernel queues a fake CANCEL and refuses the reply with
-# EINVAL; the daemon removes the partial file, reopens and registers again.
+# EINVAL; the daemon removes the partial file, reopens and registers again.  (The sleep lets
+# the daemon take the fake CANCEL: wait-register alone returns at once, as the daemon has not
+# closed the device yet.)
 mkdir -p "$TMP/fuse" "$TMP/hib"
 check "hibernation mid-copy: partial file removed, daemon re-registers and copies" \
 	"$BIN/hv-sim" -q -s fcopy --fuse "$TMP/fuse" -e wait-register \
 	-e "fcopy start path=$TMP/hib name=h size=10" -e "fcopy write offset=0 text=abc" \
-	-e hibernate -e "wait-register timeout=10000" \
+	-e hibernate -e "sleep 1000" -e "wait-register timeout=10000" \
 	-e "fcopy copy src=$TMP/src/f6145 path=$TMP/hib name=after" -e "expect status=HV_S_OK" \
 	-- "$BIN/hv-fcopyd" -n --device "$TMP/fuse/hv_fcopy" --state-dir "$TMP/state-our"
 [ ! -e "$TMP/hib/h" ] && no_tmp_files "$TMP/hib" && same_sha "$TMP/src/f6145" "$TMP/hib/after"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "ipcfg.h"
 #include "kvpd.h"
 #include "log.h"
 #include "util.h"
@@ -32,13 +33,27 @@ struct options {
 	const char *state_dir;
 	const char *config;
 	const char *root;
+	/* [ip] overrides (docs/ip-injection.md); applied after the configuration file */
+	const char *ip_exclude[IPCFG_EXCLUDE_MAX];
+	size_t n_ip_exclude;
+	bool ip_dry_run;
+	bool ip_no_activate;
+	bool ip_backend_set;
+	enum ipcfg_backend ip_backend;
+	bool ip_rollback_set;
+	unsigned int ip_rollback_ms;
+	const char *ip_set_script;
+	const char *ip_backup_dir;
 };
 
 static void usage(FILE *f, const char *name)
 {
 	fprintf(f,
 		"usage: %s [-dhnVv] [--no-fsync] [--device PATH | --device-fd N]\n"
-		"       [--state-dir DIR] [--config FILE] [--root DIR]\n",
+		"       [--state-dir DIR] [--config FILE] [--root DIR]\n"
+		"       [--ip-exclude PATTERN]... [--ip-dry-run] [--ip-no-activate]\n"
+		"       [--ip-backend NAME] [--ip-rollback-ms MS] [--ip-set-script PATH]\n"
+		"       [--ip-backup-dir DIR]\n",
 		name);
 }
 
@@ -55,9 +70,20 @@ static void help(const char *name)
 	       "      --config FILE    configuration file (default %s), section [kvpd]\n"
 	       "      --no-fsync       reply before pool writes reach stable storage\n"
 	       "      --root DIR       read os-release and network files below DIR\n"
+	       "\nIP injection (SET_IP_INFO), each overrides the [ip] key of the same name:\n"
+	       "      --ip-exclude PATTERN  leave this interface alone (name, fnmatch pattern\n"
+	       "                            or MAC); repeatable, added to [ip] exclude\n"
+	       "      --ip-dry-run          validate and preview, change nothing\n"
+	       "      --ip-no-activate      write the files only, do not apply them now\n"
+	       "      --ip-backend NAME     auto, nm, netplan, networkd, ifcfg, ifupdown,\n"
+	       "                            live or script\n"
+	       "      --ip-rollback-ms MS   undo when the new gateway does not answer within\n"
+	       "                            MS (at most %u; 0 is off)\n"
+	       "      --ip-set-script PATH  run this hv_set_ifconfig (absolute path; opt-in)\n"
+	       "      --ip-backup-dir DIR   where replaced files are kept (absolute path)\n\n"
 	       "  -h, --help           this help\n"
 	       "  -V, --version        the version\n",
-	       KVPD_DEFAULT_DEVICE, KVPD_DEFAULT_STATE, CONF_DEFAULT_PATH);
+	       KVPD_DEFAULT_DEVICE, KVPD_DEFAULT_STATE, CONF_DEFAULT_PATH, IPCFG_ROLLBACK_MAX_MS);
 }
 
 static const char *base_name(const char *path)
@@ -74,7 +100,94 @@ enum {
 	OPT_CONFIG,
 	OPT_NO_FSYNC,
 	OPT_ROOT,
+	OPT_IP_EXCLUDE,
+	OPT_IP_DRY_RUN,
+	OPT_IP_NO_ACTIVATE,
+	OPT_IP_BACKEND,
+	OPT_IP_ROLLBACK_MS,
+	OPT_IP_SET_SCRIPT,
+	OPT_IP_BACKUP_DIR,
 };
+
+/* The IP options, checked here so that a bad one stops the daemon before it starts. */
+static int parse_ip_arg(int c, const char *arg, const char *name, struct options *o)
+{
+	unsigned long long v;
+
+	switch (c) {
+	case OPT_IP_EXCLUDE:
+		if (!arg[0] || o->n_ip_exclude >= IPCFG_EXCLUDE_MAX) {
+			fprintf(stderr, "%s: --ip-exclude: %s\n", name,
+				arg[0] ? "too many patterns" : "empty pattern");
+			return -EINVAL;
+		}
+		o->ip_exclude[o->n_ip_exclude++] = arg;
+		return 0;
+	case OPT_IP_DRY_RUN:
+		o->ip_dry_run = true;
+		return 0;
+	case OPT_IP_NO_ACTIVATE:
+		o->ip_no_activate = true;
+		return 0;
+	case OPT_IP_BACKEND:
+		if (ipcfg_backend_parse(arg, &o->ip_backend) < 0) {
+			fprintf(stderr, "%s: bad --ip-backend '%s'\n", name, arg);
+			return -EINVAL;
+		}
+		o->ip_backend_set = true;
+		return 0;
+	case OPT_IP_ROLLBACK_MS:
+		if (parse_uint(arg, IPCFG_ROLLBACK_MAX_MS, &v) < 0) {
+			fprintf(stderr, "%s: bad --ip-rollback-ms '%s' (0 to %u)\n", name, arg,
+				IPCFG_ROLLBACK_MAX_MS);
+			return -EINVAL;
+		}
+		o->ip_rollback_ms = (unsigned int)v;
+		o->ip_rollback_set = true;
+		return 0;
+	case OPT_IP_SET_SCRIPT:
+	case OPT_IP_BACKUP_DIR:
+		if (arg[0] != '/') {
+			fprintf(stderr, "%s: %s needs an absolute path, not '%s'\n", name,
+				c == OPT_IP_SET_SCRIPT ? "--ip-set-script" : "--ip-backup-dir",
+				arg);
+			return -EINVAL;
+		}
+		if (c == OPT_IP_SET_SCRIPT)
+			o->ip_set_script = arg;
+		else
+			o->ip_backup_dir = arg;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Put the IP options over what section [ip] of the configuration file said. */
+static int apply_ip_opts(struct ipcfg_opts *ipo, const struct options *o, char *err,
+			 size_t err_size)
+{
+	for (size_t i = 0; i < o->n_ip_exclude; i++)
+		if (ipcfg_opts_exclude(ipo, o->ip_exclude[i]) < 0) {
+			(void)snprintf(err, err_size,
+				       "more than %u exclude patterns in [ip] and --ip-exclude",
+				       IPCFG_EXCLUDE_MAX);
+			return -EINVAL;
+		}
+	if (o->ip_dry_run)
+		ipo->dry_run = true;
+	if (o->ip_no_activate)
+		ipo->activate = false;
+	if (o->ip_backend_set)
+		ipo->backend = o->ip_backend;
+	if (o->ip_rollback_set)
+		ipo->rollback_ms = o->ip_rollback_ms;
+	if (o->ip_set_script)
+		ipo->set_script = o->ip_set_script;
+	if (o->ip_backup_dir)
+		ipo->backup_dir = o->ip_backup_dir;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, const char *name, struct options *o)
 {
@@ -91,6 +204,13 @@ static int parse_args(int argc, char **argv, const char *name, struct options *o
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "no-fsync", no_argument, NULL, OPT_NO_FSYNC },
 		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "ip-exclude", required_argument, NULL, OPT_IP_EXCLUDE },
+		{ "ip-dry-run", no_argument, NULL, OPT_IP_DRY_RUN },
+		{ "ip-no-activate", no_argument, NULL, OPT_IP_NO_ACTIVATE },
+		{ "ip-backend", required_argument, NULL, OPT_IP_BACKEND },
+		{ "ip-rollback-ms", required_argument, NULL, OPT_IP_ROLLBACK_MS },
+		{ "ip-set-script", required_argument, NULL, OPT_IP_SET_SCRIPT },
+		{ "ip-backup-dir", required_argument, NULL, OPT_IP_BACKUP_DIR },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long v;
@@ -132,6 +252,16 @@ static int parse_args(int argc, char **argv, const char *name, struct options *o
 			break;
 		case OPT_ROOT:
 			o->root = optarg;
+			break;
+		case OPT_IP_EXCLUDE:
+		case OPT_IP_DRY_RUN:
+		case OPT_IP_NO_ACTIVATE:
+		case OPT_IP_BACKEND:
+		case OPT_IP_ROLLBACK_MS:
+		case OPT_IP_SET_SCRIPT:
+		case OPT_IP_BACKUP_DIR:
+			if (parse_ip_arg(c, optarg ? optarg : "", name, o) < 0)
+				return -EINVAL;
 			break;
 		default:
 			usage(stderr, name);
@@ -244,6 +374,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	r = kvpd_ip_init(&d, cf, o.root, err, sizeof(err));
+	if (r == 0)
+		r = apply_ip_opts(d.ip, &o, err, sizeof(err));
 	if (r < 0) {
 		if (r == -EINVAL)
 			log_err("%s", err);

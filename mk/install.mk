@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
 # make install: programs, reference-name links, man pages, example configuration, systemd
-# units with their alias links, udev rules.  PREFIX, DESTDIR, bindir, sbindir, mandir,
-# sysconfdir, unitdir and udevrulesdir can all be set on the command line.
+# units with their alias links, udev rules, bash completions.  PREFIX, DESTDIR, bindir,
+# sbindir, mandir, sysconfdir, unitdir, udevrulesdir, docdir and bashcompdir can all be set on
+# the command line.  make uninstall removes all of it except a changed hvguest.conf.
 unitdir      ?= $(PREFIX)/lib/systemd/system
 udevrulesdir ?= $(PREFIX)/lib/udev/rules.d
 docdir       ?= $(PREFIX)/share/doc/hvguest
+bashcompdir  ?= $(PREFIX)/share/bash-completion/completions
 
 # Administrators' tools (their pages are in section 8) go to sbindir, the others to bindir.
 SBIN_PROGS := $(filter hv-kvpd hv-vssd hv-fcopyd lsvmbus hv-check,$(PROGS))
@@ -48,3 +50,26 @@ install: all
 			install -m 0644 packaging/hvguest.conf $(DESTDIR)$(sysconfdir)/hvguest/hvguest.conf; \
 	fi
 	install -m 0644 README.md $(DESTDIR)$(docdir)/README.md
+	install -d $(DESTDIR)$(bashcompdir)
+	$(foreach p,$(PROGS),install -m 0644 packaging/completions/hvguest.bash \
+		$(DESTDIR)$(bashcompdir)/$(p);)
+	$(foreach l,$(REF_LINKS),$(if $(filter $(word 2,$(subst :, ,$(l))),$(PROGS)),\
+		ln -sf $(word 2,$(subst :, ,$(l))) $(DESTDIR)$(bashcompdir)/$(word 1,$(subst :, ,$(l)));))
+
+uninstall:
+	rm -f $(foreach p,$(SBIN_PROGS),$(DESTDIR)$(sbindir)/$(p)) \
+		$(foreach p,$(BIN_PROGS),$(DESTDIR)$(bindir)/$(p)) \
+		$(foreach l,$(REF_LINKS),$(DESTDIR)$(sbindir)/$(word 1,$(subst :, ,$(l)))) \
+		$(foreach u,$(UNITS),$(DESTDIR)$(unitdir)/$(u).service) \
+		$(foreach a,$(UNIT_ALIASES),$(DESTDIR)$(unitdir)/$(word 1,$(subst :, ,$(a))).service) \
+		$(DESTDIR)$(udevrulesdir)/60-hvguest.rules \
+		$(foreach p,$(PROGS),$(DESTDIR)$(bashcompdir)/$(p)) \
+		$(foreach l,$(REF_LINKS),$(DESTDIR)$(bashcompdir)/$(word 1,$(subst :, ,$(l)))) \
+		$(DESTDIR)$(docdir)/README.md $(DESTDIR)$(docdir)/hvguest.conf.example
+	for m in man/*.[1-8]; do \
+		[ -f "$$m" ] || continue; rm -f "$(DESTDIR)$(mandir)/man$${m##*.}/$${m##*/}"; \
+	done
+	if cmp -s packaging/hvguest.conf $(DESTDIR)$(sysconfdir)/hvguest/hvguest.conf; then \
+		rm -f $(DESTDIR)$(sysconfdir)/hvguest/hvguest.conf; \
+	fi
+	-rmdir $(DESTDIR)$(docdir) $(DESTDIR)$(sysconfdir)/hvguest 2>/dev/null

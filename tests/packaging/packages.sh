@@ -53,7 +53,8 @@ for a in hv-kvp-daemon:hv-kvpd hypervkvpd:hv-kvpd hv_kvp_daemon:hv-kvpd hv-vss-d
 done
 want_files+=(./lib/udev/rules.d/60-hvguest.rules ./etc/hvguest/hvguest.conf
 	./usr/share/doc/hvguest/hvguest.conf.example ./usr/share/man/man5/hvguest.conf.5.gz
-	./usr/share/man/man1/hv-kvp.1.gz)
+	./usr/share/man/man1/hv-kvp.1.gz ./usr/share/bash-completion/completions/hv-kvpd
+	"./usr/share/bash-completion/completions/hv_kvp_daemon -> hv-kvpd")
 for p in hv-kvpd hv-vssd hv-fcopyd lsvmbus hv-check; do
 	want_files+=("./usr/share/man/man8/$p.8.gz")
 done
@@ -66,8 +67,10 @@ ok $? "hvguest.deb carries all ${#want_files[@]} programs, links, units, rules, 
 dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles 2>/dev/null | grep -qx /etc/hvguest/hvguest.conf
 ok $? "hvguest.deb: /etc/hvguest/hvguest.conf is a conffile (local edits survive upgrades)"
 dpkg-deb -c "$simdeb" | awk '{print $6}' >"$TMP/simcontents"
-grep -qx './usr/bin/hv-sim' "$TMP/simcontents" && grep -qx './usr/share/man/man1/hv-sim.1.gz' "$TMP/simcontents"
-ok $? "hvguest-sim.deb carries hv-sim and its page"
+grep -qx './usr/bin/hv-sim' "$TMP/simcontents" &&
+	grep -qx './usr/share/man/man1/hv-sim.1.gz' "$TMP/simcontents" &&
+	grep -qx './usr/share/bash-completion/completions/hv-sim' "$TMP/simcontents"
+ok $? "hvguest-sim.deb carries hv-sim, its page and its completion"
 ! grep -q 'hv-sim' "$TMP/contents"
 ok $? "hvguest.deb does not carry hv-sim (no FUSE on guests)"
 
@@ -89,7 +92,7 @@ if [ -f "$rpm" ]; then
 	for f in /usr/sbin/hv-kvpd /usr/sbin/hv_kvp_daemon /usr/sbin/hv-check /usr/bin/hv-kvp \
 		/usr/lib/systemd/system/hypervkvpd.service /usr/lib/systemd/system/hv-fcopyd.service \
 		/usr/lib/udev/rules.d/60-hvguest.rules /etc/hvguest/hvguest.conf \
-		/usr/share/man/man5/hvguest.conf.5; do
+		/usr/share/man/man5/hvguest.conf.5 /usr/share/bash-completion/completions/hv-kvpd; do
 		# man pages are compressed where the build root policy says so (not on Debian's rpm)
 		grep -qxE "$f(\.gz|\.xz|\.bz2)?" "$TMP/rpmlist" || missing="$missing $f"
 	done

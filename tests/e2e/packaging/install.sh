@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # make install into a DESTDIR: every built program, the reference-name links, units with their
-# alias links, udev rules and man pages land where the options say; the units pass
-# systemd-analyze verify.
+# alias links, udev rules, man pages, bash completions and the configuration land where the
+# options say; the units pass systemd-analyze verify; make uninstall removes it all again.
 . "$(dirname "$0")/../../lib/tap.sh"
 
 dest=$TMP/root
@@ -74,6 +74,27 @@ for u in "$dest"/lib/systemd/system/hv-*d.service; do
 	fi
 done
 
+# bash completions: one file per program and reference name, and they complete options from
+# the program's own --help.
+missing=''
+for f in "$BIN"/*; do
+	[ -f "$dest/usr/share/bash-completion/completions/${f##*/}" ] || missing="$missing ${f##*/}"
+done
+for r in hv_kvp_daemon hv_vss_daemon hv_fcopy_daemon hv_fcopy_uio_daemon; do
+	[ -e "$dest/usr/share/bash-completion/completions/$r" ] || missing="$missing $r"
+done
+[ -z "$missing" ]
+ok $? "bash completions installed for every program and reference name${missing:+ (missing:$missing)}"
+if [ -x "$BIN/hv-kvpd" ] && [ -x "$BIN/hv-kvp" ]; then
+	got=$(PATH=$dest/usr/sbin:$dest/usr/bin:$PATH bash -c '
+		. "$1"
+		t() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _hvguest; echo "${COMPREPLY[*]}"; }
+		t hv-kvpd --state; t hv-kvp wat; t hv_kvp_daemon --no-f' _ \
+		"$dest/usr/share/bash-completion/completions/hv-kvpd" 2>&1)
+	[ "$got" = $'--state-dir\nwatch\n--no-fsync' ]
+	ok $? "completion: hv-kvpd --state, hv-kvp wat, hv_kvp_daemon --no-f (got: ${got//$'\n'/ | })"
+fi
+
 # The configuration: the example file and its page; a hand-edited file survives a reinstall.
 cmp -s "$TOP/packaging/hvguest.conf" "$dest/etc/hvguest/hvguest.conf" &&
 	cmp -s "$TOP/packaging/hvguest.conf" "$dest/usr/share/doc/hvguest/hvguest.conf.example"
@@ -85,4 +106,10 @@ make -C "$TOP" --no-print-directory -s install O="$O" DESTDIR="$dest" PREFIX=/us
 	sysconfdir=/etc unitdir=/lib/systemd/system udevrulesdir=/lib/udev/rules.d >/dev/null 2>&1
 grep -q '# local edit' "$dest/etc/hvguest/hvguest.conf"
 ok $? "reinstall keeps the local hvguest.conf"
+
+make -C "$TOP" --no-print-directory -s uninstall O="$O" DESTDIR="$dest" PREFIX=/usr \
+	sysconfdir=/etc unitdir=/lib/systemd/system udevrulesdir=/lib/udev/rules.d >"$TMP/log" 2>&1
+left=$(cd "$dest" && find . ! -type d | sort)
+[ "$left" = ./etc/hvguest/hvguest.conf ]
+ok $? "make uninstall removes everything but the edited hvguest.conf${left:+ (left: $(echo $left))}"
 tap_done

@@ -3,6 +3,7 @@
 # units with their alias links, udev rules, bash completions.  PREFIX, DESTDIR, bindir,
 # sbindir, mandir, sysconfdir, unitdir, udevrulesdir, docdir and bashcompdir can all be set on
 # the command line.  make uninstall removes all of it except a changed hvguest.conf.
+# Each $(foreach) expands to one shell line "a && b && ... && :", so any failing step fails.
 unitdir      ?= $(PREFIX)/lib/systemd/system
 udevrulesdir ?= $(PREFIX)/lib/udev/rules.d
 docdir       ?= $(PREFIX)/share/doc/hvguest
@@ -27,34 +28,32 @@ UNITS := $(patsubst packaging/systemd/%.service.in,%,$(wildcard packaging/system
 install: all
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) $(DESTDIR)$(unitdir) \
 		$(DESTDIR)$(udevrulesdir) $(DESTDIR)$(docdir)
-	$(foreach p,$(SBIN_PROGS),install -m 0755 $(O)/bin/$(p) $(DESTDIR)$(sbindir)/$(p);)
-	$(foreach p,$(BIN_PROGS),install -m 0755 $(O)/bin/$(p) $(DESTDIR)$(bindir)/$(p);)
+	$(foreach p,$(SBIN_PROGS),install -m 0755 $(O)/bin/$(p) $(DESTDIR)$(sbindir)/$(p) &&) :
+	$(foreach p,$(BIN_PROGS),install -m 0755 $(O)/bin/$(p) $(DESTDIR)$(bindir)/$(p) &&) :
 	$(foreach l,$(REF_LINKS),$(if $(filter $(word 2,$(subst :, ,$(l))),$(PROGS)),\
-		ln -sf $(word 2,$(subst :, ,$(l))) $(DESTDIR)$(sbindir)/$(word 1,$(subst :, ,$(l)));))
+		ln -sf $(word 2,$(subst :, ,$(l))) $(DESTDIR)$(sbindir)/$(word 1,$(subst :, ,$(l))) &&)) :
 	$(foreach u,$(UNITS),$(if $(filter $(u),$(PROGS)),\
 		sed 's|@sbindir@|$(sbindir)|g; s|@bindir@|$(bindir)|g' packaging/systemd/$(u).service.in \
-		> $(DESTDIR)$(unitdir)/$(u).service && chmod 0644 $(DESTDIR)$(unitdir)/$(u).service;))
+		> $(DESTDIR)$(unitdir)/$(u).service && chmod 0644 $(DESTDIR)$(unitdir)/$(u).service &&)) :
 	$(foreach a,$(UNIT_ALIASES),$(if $(filter $(word 2,$(subst :, ,$(a))),$(PROGS)),\
 		ln -sf $(word 2,$(subst :, ,$(a))).service \
-		$(DESTDIR)$(unitdir)/$(word 1,$(subst :, ,$(a))).service;))
+		$(DESTDIR)$(unitdir)/$(word 1,$(subst :, ,$(a))).service &&)) :
 	install -m 0644 packaging/udev/60-hvguest.rules $(DESTDIR)$(udevrulesdir)/60-hvguest.rules
 	for m in man/*.[1-8]; do \
 		[ -f "$$m" ] || continue; s=$${m##*.}; \
-		install -d $(DESTDIR)$(mandir)/man$$s; \
-		install -m 0644 $$m $(DESTDIR)$(mandir)/man$$s/; \
+		install -d $(DESTDIR)$(mandir)/man$$s && \
+		install -m 0644 $$m $(DESTDIR)$(mandir)/man$$s/ || exit 1; \
 	done
-	if [ -f packaging/hvguest.conf ]; then \
-		install -d $(DESTDIR)$(sysconfdir)/hvguest; \
-		install -m 0644 packaging/hvguest.conf $(DESTDIR)$(docdir)/hvguest.conf.example; \
-		[ -e $(DESTDIR)$(sysconfdir)/hvguest/hvguest.conf ] || \
-			install -m 0644 packaging/hvguest.conf $(DESTDIR)$(sysconfdir)/hvguest/hvguest.conf; \
-	fi
+	install -d $(DESTDIR)$(sysconfdir)/hvguest
+	install -m 0644 packaging/hvguest.conf $(DESTDIR)$(docdir)/hvguest.conf.example
+	[ -e $(DESTDIR)$(sysconfdir)/hvguest/hvguest.conf ] || \
+		install -m 0644 packaging/hvguest.conf $(DESTDIR)$(sysconfdir)/hvguest/hvguest.conf
 	install -m 0644 README.md $(DESTDIR)$(docdir)/README.md
 	install -d $(DESTDIR)$(bashcompdir)
 	$(foreach p,$(PROGS),install -m 0644 packaging/completions/hvguest.bash \
-		$(DESTDIR)$(bashcompdir)/$(p);)
+		$(DESTDIR)$(bashcompdir)/$(p) &&) :
 	$(foreach l,$(REF_LINKS),$(if $(filter $(word 2,$(subst :, ,$(l))),$(PROGS)),\
-		ln -sf $(word 2,$(subst :, ,$(l))) $(DESTDIR)$(bashcompdir)/$(word 1,$(subst :, ,$(l)));))
+		ln -sf $(word 2,$(subst :, ,$(l))) $(DESTDIR)$(bashcompdir)/$(word 1,$(subst :, ,$(l))) &&)) :
 
 uninstall:
 	rm -f $(foreach p,$(SBIN_PROGS),$(DESTDIR)$(sbindir)/$(p)) \

@@ -6,7 +6,9 @@
 . "$(dirname "$0")/../../lib/tap.sh"
 
 dest=$TMP/root
-make -C "$TOP" --no-print-directory -s install O="$O" DESTDIR="$dest" PREFIX=/usr \
+# -o all: install what this build folder holds, never rebuild it here (without the SANITIZE or
+# CC it was built with, make would relink with other flags).
+make -C "$TOP" --no-print-directory -s -o all install O="$O" DESTDIR="$dest" PREFIX=/usr \
 	sysconfdir=/etc unitdir=/lib/systemd/system udevrulesdir=/lib/udev/rules.d >"$TMP/log" 2>&1
 ok $? "make install DESTDIR=... PREFIX=/usr succeeds"
 [ -s "$TMP/log" ] && sed 's/^/# /' "$TMP/log" | tail -5
@@ -102,7 +104,7 @@ ok $? "hvguest.conf installed in /etc/hvguest and as the example in the doc fold
 [ -f "$dest/usr/share/man/man5/hvguest.conf.5" ]
 ok $? "hvguest.conf(5) installed"
 echo "# local edit" >>"$dest/etc/hvguest/hvguest.conf"
-make -C "$TOP" --no-print-directory -s install O="$O" DESTDIR="$dest" PREFIX=/usr \
+make -C "$TOP" --no-print-directory -s -o all install O="$O" DESTDIR="$dest" PREFIX=/usr \
 	sysconfdir=/etc unitdir=/lib/systemd/system udevrulesdir=/lib/udev/rules.d >/dev/null 2>&1
 grep -q '# local edit' "$dest/etc/hvguest/hvguest.conf"
 ok $? "reinstall keeps the local hvguest.conf"

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@ static pid_t start_daemon(void)
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		/* Never outlive the test, whatever happens to it. */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 		struct fcopyd_opts o = { .transport = FCOPYD_UIO,
 					 .device_fd = -1,
 					 .sysfs = sysfs,

@@ -68,6 +68,8 @@ check "bad input gets clear errors and the daemon keeps serving" sim -e wait-reg
 	-e "fcopy start path=$D name=toolarge size=100000" -e "expect status=HV_ERROR_DISK_FULL" \
 	-e "fcopy start path=$D name=short size=10" -e "fcopy write offset=0 text=abc" \
 	-e "fcopy complete" -e "expect status=HV_E_FAIL" \
+	-e "fcopy start path=$D name=ooo size=6" -e "fcopy write offset=3 text=def" \
+	-e "fcopy write offset=0 text=abc" -e "fcopy complete" -e "expect status=HV_S_OK" \
 	-e "fcopy start path=$D name=cancelled size=100" -e "fcopy write offset=0 text=abc" \
 	-e "fcopy cancel" -e "expect status=HV_S_OK" \
 	-e "fcopy copy src=$TMP/src/f6144 path=$D name=alive" -e "expect status=HV_S_OK" \
@@ -84,6 +86,8 @@ no_tmp_files "$D"
 ok $? "no temporary files after bad input"
 same_sha "$TMP/src/f6144" "$D/alive"
 ok $? "a good copy after all that is byte-identical"
+[ "$(cat "$D/ooo")" = abcdef ]
+ok $? "writes out of order land at their offsets"
 pool1() { tr '\0' '\n' <"$TMP/state/.kvp_pool_1" | grep -a .; }
 pool1 | grep -q "^status=0x80004005 bytes=3 of=100 path=$D/cancelled why=cancelled by the host\$"
 ok $? "the cancelled copy left a result record in KVP pool 1"

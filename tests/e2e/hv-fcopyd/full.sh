@@ -17,6 +17,7 @@ fi
 
 S=$TMP/small
 mkdir -p "$S" "$TMP/state" "$TMP/dst"
+trap 'umount "$S" 2>/dev/null; _tap_cleanup' EXIT
 check "mounted a 256 KiB tmpfs" mount -t tmpfs -o size=256k,nr_inodes=64 none "$S"
 head -c 300000 /dev/urandom >"$TMP/big"
 head -c 20000 /dev/urandom >"$TMP/mid"
@@ -44,5 +45,4 @@ wait $SIM
 ok $? "hv-sim ended cleanly"
 grep -q 'No space left on device' "$TMP/daemon.log"
 ok $? "the daemon logged the reason"
-umount "$S"
 tap_done

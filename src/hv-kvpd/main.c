@@ -18,6 +18,7 @@
 #include "ipcfg.h"
 #include "kvpd.h"
 #include "log.h"
+#include "sys.h"
 #include "util.h"
 
 #define PROGRAM    "hv-kvpd"
@@ -317,6 +318,20 @@ static int apply_conf(const struct conf *cf, const char *path, struct options *o
 	return 0;
 }
 
+/*
+ * For tests/e2e/hv-kvpd/crash.sh only: HVKVPD_TEST_SLOW_WRITES=USEC splits every pool and
+ * journal write in two with a pause between them (lib/sys.h), so that a SIGKILL lands inside
+ * a change far more often than by chance.  Ignored when set-uid or when not a number.
+ */
+static void test_hooks(void)
+{
+	const char *s = secure_getenv("HVKVPD_TEST_SLOW_WRITES");
+	unsigned long long usec;
+
+	if (s && parse_uint(s, 1000000, &usec) == 0)
+		sys_set_slow_writes((unsigned int)usec);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .device_fd = -1 };
@@ -335,6 +350,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, name, &o) < 0)
 		return EXIT_USAGE;
+	test_hooks();
 
 	r = conf_load(o.config ? o.config : CONF_DEFAULT_PATH, &cf, err, sizeof(err));
 	if (r == -ENOENT && !o.config) {

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The units promise what the daemons do: the ExecStart= flags exist; a Type=notify daemon
 # really sends READY=1 to $NOTIFY_SOCKET once it serves (each daemon against hv-sim, hv-fcopyd
-# on both transports, the UIO one binding uio_hv_generic itself through new_id as the unit
-# expects); the device a unit waits for is the one the daemon opens; the udev rules start
+# on both transports, on UIO binding the channel to uio_hv_generic itself through new_id, as
+# the unit and the udev rules expect); the device a unit waits for is the one the daemon opens; the udev rules start
 # only units that exist, for devices those units wait for.
 # timeout: 120
 . "$(dirname "$0")/../../lib/tap.sh"
@@ -93,11 +93,11 @@ for u in "$units"/*.service.in; do
 done
 
 # hv-fcopyd on the UIO transport: what the unit starts on kernels 6.10 and later, when only
-# the VMBus device exists (binding through new_id is tested in tests/e2e/hv-fcopyd/uio.sh).
+# the VMBus device exists, not yet bound to uio_hv_generic: the daemon must write new_id.
 if [ -x "$BIN/hv-fcopyd" ] && [ -x "$BIN/hv-sim" ] && "$BIN/hv-sim" fcopy-uio --help >/dev/null 2>&1; then
 	R=$TMP/uio
-	"$BIN/hv-sim" fcopy-uio --root "$R" --setup-only >"$TMP/uio-setup.log" 2>&1
-	ok $? "hv-sim fcopy-uio builds a file-copy channel and no character device"
+	"$BIN/hv-sim" fcopy-uio --root "$R" --unbound --setup-only >"$TMP/uio-setup.log" 2>&1
+	ok $? "hv-sim fcopy-uio builds an unbound file-copy channel and no character device"
 	start_recv uio
 	# shellcheck disable=SC2046 # the unit's flags are words
 	NOTIFY_SOCKET=$TMP/uio.sock "$BIN/hv-fcopyd" $(unit_val hv-fcopyd ExecStart | cut -d' ' -f2-) \
@@ -105,14 +105,16 @@ if [ -x "$BIN/hv-fcopyd" ] && [ -x "$BIN/hv-sim" ] && "$BIN/hv-sim" fcopy-uio --
 		>"$TMP/uio.log" 2>&1 &
 	daemon=$!
 	# the host: negotiates with the daemon, then cancels a copy that never started
-	timeout 30 "$BIN/hv-sim" fcopy-uio -q --root "$R" -e cancel >"$TMP/uio-host.log" 2>&1
+	timeout 30 "$BIN/hv-sim" fcopy-uio -q --root "$R" --unbound -e cancel >"$TMP/uio-host.log" 2>&1
 	wait "$RECV" 2>/dev/null
 	kill "$daemon" 2>/dev/null
 	wait "$daemon" 2>/dev/null
 	grep -qx 'READY=1 .*uio.*' "$TMP/uio.got"
 	r=$?
-	ok $r "hv-fcopyd picks UIO without the character device and sends READY=1"
-	[ $r -eq 0 ] || sed 's/^/#   /' "$TMP/uio.log" "$TMP/uio.got" | head -10
+	ok $r "hv-fcopyd picks UIO without the character device, binds it and sends READY=1"
+	[ $r -eq 0 ] || sed 's/^/#   /' "$TMP/uio.log" "$TMP/uio.got" "$TMP/uio-host.log" | head -10
+	grep -q '34d14be3-dee4-41c8-9ae7-6b174977c192' "$R/sys/bus/vmbus/drivers/uio_hv_generic/new_id"
+	ok $? "hv-fcopyd wrote the file-copy class to uio_hv_generic's new_id itself"
 else
 	skip "hv-fcopyd or hv-sim fcopy-uio is not built in $BIN"
 fi

@@ -11,18 +11,18 @@ conf=$TOP/packaging/hvguest.conf
 page=$TOP/man/hvguest.conf.5
 
 # -- the keys the sources read ------------------------------------------------------------
-# Three ways the code names a key: conf_get*(c, "section", "key"...), a table of known keys
-# next to a conf_foreach() visitor, and streq(key, "name") inside such a visitor.
+# Three ways the code names a key: conf_get*(c, "section", "key"...); a table of key names
+# (known[], conf_keys[], keys[]) in a file that reads the section, used with conf_foreach() or
+# with conf_get(c, "section", keys[i]); and streq(key, "name") inside a conf_foreach() visitor.
 keys_of() { # section source-files...: the keys that section's code reads, one per line
 	local sec=$1
 	shift
 	{
 		grep -ohE "conf_get[a-z_]*\([a-z]+, \"$sec\", \"[a-z_-]+\"" "$@" |
 			sed -E 's/.*"([a-z_-]+)"$/\1/'
-		# visitor files: every streq(key, "...") and every string of a *keys*/known[] table
+		awk '/(known|keys)\[\] = \{/,/\};/' "$@" | grep -oE '"[a-z_-]+"' | tr -d '"'
 		if grep -q "conf_foreach([a-z]*, \"$sec\"" "$@"; then
 			grep -ohE 'streq\(key, "[a-z_-]+"\)' "$@" | sed -E 's/.*"([a-z_-]+)".*/\1/'
-			awk '/(known|conf_keys)\[\] = \{/,/\};/' "$@" | grep -oE '"[a-z_-]+"' | tr -d '"'
 		fi
 	} | sort -u
 }
@@ -32,7 +32,7 @@ src_for() { # section: the source files that read it
 
 all_keys=
 for sec in kvpd ip vssd fcopyd; do
-	files=$(src_for "$sec")
+	files=$(src_for "$sec" | tr '\n' ' ')
 	keys=$(keys_of "$sec" $files)
 	n=$(printf '%s\n' "$keys" | grep -c .)
 	[ "$n" -ge 3 ]
@@ -62,6 +62,22 @@ for sec in kvpd ip vssd fcopyd; do
 done
 [ -z "$extra" ]
 ok $? "hvguest.conf.5 documents no key the programs do not read${extra:+ (extra:$extra)}"
+
+# Every option the page names for a key is one the daemon has.
+for pair in kvpd:hv-kvpd ip:hv-kvpd vssd:hv-vssd fcopyd:hv-fcopyd; do
+	sec=${pair%%:*} prog=${pair#*:}
+	if [ ! -x "$BIN/$prog" ]; then
+		skip "$prog is not built in $BIN"
+		continue
+	fi
+	bad=''
+	opts=$(sed -n "/^\.Ss \[$sec\]/,/^\.S[sh] /p" "$page" | sed -nE 's/^\.Fl \\-([a-z0-9-]+).*/\1/p')
+	for o in $opts; do
+		"$BIN/$prog" --help 2>&1 | grep -qE -- "--$o([^a-z0-9-]|\$)" || bad="$bad --$o"
+	done
+	[ -n "$opts" ] && [ -z "$bad" ]
+	ok $? "[$sec]: the $(echo $opts | wc -w) options hvguest.conf.5 names are in $prog --help${bad:+ (not:$bad)}"
+done
 
 if command -v mandoc >/dev/null; then
 	check "hvguest.conf.5: mandoc -Tlint is clean" mandoc -Tlint -Wwarning "$page"

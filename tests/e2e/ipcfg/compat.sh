@@ -26,9 +26,11 @@ if [ "${1:-}" != --inner ]; then
 	for s in hv_get_dns_info hv_get_dhcp_info; do
 		[ -f $LIBEXEC/$s ] || { echo "1..0 # SKIP $LIBEXEC/$s missing (hyperv-daemons)"; exit 77; }
 	done
-	strings $REF 2>/dev/null | grep -q "^$LIBEXEC/%s" ||
+	grep -qaF "$LIBEXEC/%s" $REF ||
 		{ echo "1..0 # SKIP $REF does not run its scripts from $LIBEXEC"; exit 77; }
-	exec unshare --net --mount --propagation private bash "$0" --inner
+	# a child, not exec: this shell's EXIT trap removes its $TMP
+	unshare --net --mount --propagation private bash "$0" --inner
+	exit $?
 fi
 
 # ---- inside the private network and mount namespaces ----------------------------------------

@@ -21,7 +21,9 @@ TABLE=$TOP/tests/data/ipcfg/daemon-bad.tsv
 if [ "${1:-}" != --inner ]; then
 	need_sim_kvpd
 	[ -f "$TABLE" ] || { echo "1..0 # SKIP $TABLE missing"; exit 77; }
-	exec unshare --net --mount --propagation private bash "$0" --inner
+	# a child, not exec: this shell's EXIT trap removes its $TMP
+	unshare --net --mount --propagation private bash "$0" --inner
+	exit $?
 fi
 
 # ---- inside the private network and mount namespaces ----------------------------------------

@@ -62,7 +62,8 @@ netns_init && netns_nic hn0 "$MAC" gw0 &&
 	# interface's gateways; the Debian version filters by device)
 	netns_nic other0 00:15:5d:0a:0b:0c gw1 &&
 	ip addr add 203.0.113.20/24 dev other0 &&
-	ip route add default via 203.0.113.1 dev other0 metric 50
+	ip route add default via 203.0.113.1 dev other0 metric 50 &&
+	netns_settle hn0 gw0 other0 gw1
 ok $? "namespace: veth hn0 ($MAC) with IPv4, IPv6, link-local and default routes"
 # The reference walks /sys/class/net: a sysfs of this network namespace.
 mount -t sysfs -o ro sysfs /sys
@@ -152,7 +153,8 @@ ok $? "unknown MAC: HV_E_FAIL"
 
 # 5. SR-IOV shaped: a second link with hn0's MAC and no address (a VF before bonding).
 ip link add vf0 address "$MAC" type veth peer name gw3 &&
-	sysctl -qw net.ipv6.conf.vf0.disable_ipv6=1 && ip link set vf0 up && ip link set gw3 up
+	sysctl -qw net.ipv6.conf.vf0.disable_ipv6=1 && ip link set vf0 up && ip link set gw3 up &&
+	netns_settle gw3
 ok $? "a second link vf0 with the same MAC and no address"
 compare sriov "$MAC"
 diff "$TMP/ours.ipv4only" "$TMP/ours.sriov" >/dev/null
@@ -170,7 +172,8 @@ ok $? "difference a: hv-kvpd answers the lower-case MAC with the same fields"
 
 # b) Interface names by prefix: a NIC "hn01" makes the reference (strncmp of getifaddrs names)
 # report hn01's address as hn0's.
-netns_nic hn01 00:15:5d:0d:0e:0f gw2 && ip addr add 203.0.113.5/24 dev hn01
+netns_nic hn01 00:15:5d:0d:0e:0f gw2 && ip addr add 203.0.113.5/24 dev hn01 &&
+	netns_settle hn01 gw2
 ok $? "a second NIC hn01 (203.0.113.5/24), whose name starts with hn0"
 getip "$TMP/ref.ctl" "$MAC" >"$TMP/ref.prefix"
 getip "$TMP/ours.ctl" "$MAC" >"$TMP/ours.prefix"

@@ -36,7 +36,8 @@ printf 'auto lo\niface lo inet loopback\n\nauto hn0\niface hn0 inet static\n    
 	>"$R/etc/network/interfaces"
 
 netns_init && netns_nic hn0 "$MAC" gw0 &&
-	ip addr add 192.0.2.10/24 dev hn0 && ip route add default via 192.0.2.1 dev hn0
+	ip addr add 192.0.2.10/24 dev hn0 && ip route add default via 192.0.2.1 dev hn0 &&
+	netns_settle hn0 gw0
 ok $? "namespace: veth hn0 ($MAC), 192.0.2.10/24, default via 192.0.2.1"
 
 # kvpd NAME OPTION...: hv-kvpd behind hv-sim at $TMP/NAME.ctl, pools in $TMP/NAME.

@@ -58,6 +58,8 @@ EOT
 [ -f "$dest/lib/udev/rules.d/60-hvguest.rules" ]
 ok $? "udev rules installed"
 
+# exposure ceilings (times ten), as documented in docs/packaging.md
+declare -A ceiling=([hv-kvpd.service]=30 [hv-fcopyd.service]=37 [hv-vssd.service]=96)
 for u in "$dest"/lib/systemd/system/hv-*d.service; do
 	[ -f "$u" ] && [ ! -L "$u" ] || continue
 	grep -q '^ExecStart=/usr/sbin/' "$u"
@@ -71,6 +73,14 @@ for u in "$dest"/lib/systemd/system/hv-*d.service; do
 			grep -v -e 'Cannot add dependency job' -e 'Failed to connect to' -e 'multi-user.target')
 		[ -z "$out" ]
 		ok $? "${u##*/}: systemd-analyze verify is clean${out:+ ($out)}"
+		# The hardening documented in docs/packaging.md must not quietly erode: systemd's own
+		# exposure score (0 best, 10 worst) stays at or below what it was when documented.
+		max=${ceiling[${u##*/}]:-0}
+		score=$(cd "$TMP" && systemd-analyze security --offline=yes "./${u##*/}" 2>/dev/null |
+			sed -nE 's/.*Overall exposure level for [^:]*: ([0-9.]+).*/\1/p')
+		(cd "$TMP" && systemd-analyze security --offline=yes --threshold="$max" "./${u##*/}" \
+			>/dev/null 2>&1)
+		ok $? "${u##*/}: systemd-analyze security exposure ${score:-?} is at most $((max / 10)).$((max % 10))"
 	else
 		skip "${u##*/}: systemd-analyze is not installed (scripts/setup installs systemd)"
 	fi

@@ -59,7 +59,7 @@ EOT
 ok $? "udev rules installed"
 
 # exposure ceilings (times ten), as documented in docs/packaging.md
-declare -A ceiling=([hv-kvpd.service]=30 [hv-fcopyd.service]=37 [hv-vssd.service]=96)
+declare -A ceiling=([hv-kvpd.service]=33 [hv-fcopyd.service]=37 [hv-vssd.service]=96)
 for u in "$dest"/lib/systemd/system/hv-*d.service; do
 	[ -f "$u" ] && [ ! -L "$u" ] || continue
 	grep -q '^ExecStart=/usr/sbin/' "$u"

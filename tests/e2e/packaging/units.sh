@@ -75,8 +75,8 @@ for u in "$units"/*.service.in; do
 		ok 0 "$p.service is Type=$type: nothing to check about readiness"
 		continue
 	fi
-	if [ ! -x "$BIN/hv-sim" ]; then
-		skip "$p: hv-sim is not built in $BIN (needed to play the host)"
+	if [ ! -x "$BIN/hv-sim" ] || [ ! -x $PY ]; then
+		skip "$p: hv-sim is not built in $BIN or $PY is missing (scripts/packages.d/packaging.list)"
 		continue
 	fi
 	start_recv "$p"
@@ -94,7 +94,7 @@ done
 
 # hv-fcopyd on the UIO transport: what the unit starts on kernels 6.10 and later, when only
 # the VMBus device exists, not yet bound to uio_hv_generic: the daemon must write new_id.
-if [ -x "$BIN/hv-fcopyd" ] && [ -x "$BIN/hv-sim" ] && "$BIN/hv-sim" fcopy-uio --help >/dev/null 2>&1; then
+if [ -x "$BIN/hv-fcopyd" ] && [ -x "$BIN/hv-sim" ] && [ -x $PY ] && "$BIN/hv-sim" fcopy-uio --help >/dev/null 2>&1; then
 	R=$TMP/uio
 	"$BIN/hv-sim" fcopy-uio --root "$R" --unbound --setup-only >"$TMP/uio-setup.log" 2>&1
 	ok $? "hv-sim fcopy-uio builds an unbound file-copy channel and no character device"

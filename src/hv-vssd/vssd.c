@@ -63,6 +63,7 @@ static int check_key(const char *key, const char *value, unsigned int line, void
 
 int vssd_config_load(struct vssd_config *cfg, const struct conf *c, char *err, size_t err_size)
 {
+	struct freezeplan_dirs dirs;
 	unsigned long long v;
 	const char *s;
 	char bad[128] = "";
@@ -76,12 +77,16 @@ int vssd_config_load(struct vssd_config *cfg, const struct conf *c, char *err, s
 		(void)snprintf(err, err_size, "%s", bad);
 		return r;
 	}
-	cfg->sel.n_include =
-		MIN(conf_get_all(c, "vssd", "include", cfg->sel.include, VSSD_PATTERNS_MAX),
-		    (size_t)VSSD_PATTERNS_MAX);
-	cfg->sel.n_exclude =
-		MIN(conf_get_all(c, "vssd", "exclude", cfg->sel.exclude, VSSD_PATTERNS_MAX),
-		    (size_t)VSSD_PATTERNS_MAX);
+	/* include, exclude, the hook folders and legacy_hooks: shared with hv-check */
+	dirs.dir[FREEZEPLAN_HOOK_OURS] = cfg->hook_dir;
+	dirs.dir[FREEZEPLAN_HOOK_QEMU] = cfg->qemu_hook_dir;
+	dirs.dir[FREEZEPLAN_HOOK_VMWARE] = cfg->vmware_hook_dir;
+	r = freezeplan_conf_load(c, &cfg->sel, &dirs, err, err_size);
+	if (r < 0)
+		return r;
+	cfg->hook_dir = dirs.dir[FREEZEPLAN_HOOK_OURS];
+	cfg->qemu_hook_dir = dirs.dir[FREEZEPLAN_HOOK_QEMU];
+	cfg->vmware_hook_dir = dirs.dir[FREEZEPLAN_HOOK_VMWARE];
 	r = conf_get_uint(c, "vssd", "freeze_timeout", cfg->window_ms / 1000,
 			  VSSD_WINDOW_MAX_MS / 1000, &v);
 	if (r < 0 || v == 0) {
@@ -106,23 +111,10 @@ int vssd_config_load(struct vssd_config *cfg, const struct conf *c, char *err, s
 		}
 		cfg->hook_abort = streq(s, "abort");
 	}
-	if ((s = conf_get(c, "vssd", "hook_dir")))
-		cfg->hook_dir = s;
-	if ((s = conf_get(c, "vssd", "qemu_hook_dir")))
-		cfg->qemu_hook_dir = s;
-	if ((s = conf_get(c, "vssd", "vmware_hook_dir")))
-		cfg->vmware_hook_dir = s;
 	if ((s = conf_get(c, "vssd", "run_dir")))
 		cfg->run_dir = s;
 	if ((s = conf_get(c, "vssd", "pool_dir")))
 		cfg->pool_dir = s;
-	r = conf_get_bool(c, "vssd", "legacy_hooks", true, &b);
-	if (r < 0) {
-		(void)snprintf(err, err_size, "legacy_hooks: yes or no");
-		return r;
-	}
-	if (!b)
-		cfg->qemu_hook_dir = cfg->vmware_hook_dir = NULL;
 	r = conf_get_bool(c, "vssd", "result_record", true, &b);
 	if (r < 0) {
 		(void)snprintf(err, err_size, "result_record: yes or no");

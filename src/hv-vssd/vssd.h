@@ -26,9 +26,9 @@
 #define VSSD_DEFAULT_DEVICE     "/dev/vmbus/hv_vss"
 #define VSSD_DEFAULT_MOUNTINFO  "/proc/self/mountinfo"
 #define VSSD_DEFAULT_RUN_DIR    "/run/hvguest"
-#define VSSD_DEFAULT_HOOK_DIR   "/etc/hvguest/vss-hooks.d"
-#define VSSD_DEFAULT_QEMU_HOOKS "/etc/qemu/fsfreeze-hook.d"
-#define VSSD_DEFAULT_VMW_HOOKS  "/etc/vmware-tools/backupScripts.d"
+#define VSSD_DEFAULT_HOOK_DIR   FREEZEPLAN_HOOK_DIR
+#define VSSD_DEFAULT_QEMU_HOOKS FREEZEPLAN_QEMU_HOOKS
+#define VSSD_DEFAULT_VMW_HOOKS  FREEZEPLAN_VMW_HOOKS
 #define VSSD_DEFAULT_WINDOW_MS  60000ull  /* freeze window: the host's snapshot takes seconds */
 #define VSSD_WINDOW_MAX_MS      900000ull /* the kernel's own FREEZE timeout */
 #define VSSD_DEFAULT_HOOK_MS    30000ull

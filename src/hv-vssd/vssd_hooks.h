@@ -2,12 +2,8 @@
 /*
  * vssd_hooks.h - application hooks run before a freeze and after a thaw.
  *
- * Three folders are scanned, each in name order: our own (argument "freeze" / "thaw"),
- * qemu-guest-agent's fsfreeze-hook.d ("freeze" / "thaw") and open-vm-tools' backupScripts.d
- * ("freeze" / "freezeFail" / "thaw").  Freeze hooks run in that order, thaw hooks in reverse
- * and only for hooks whose freeze ran.  A hook is an executable regular file not writable by
- * group or others and owned by root or by us; dot files and package-manager leftovers
- * (*~, *.dpkg-*, *.rpmnew, *.rpmsave) are ignored.
+ * Which hooks exist and in which order is lib/freezeplan.h (shared with hv-check).  Freeze
+ * hooks run in that order, thaw hooks in reverse and only for hooks whose freeze ran.
  *
  * Each run is a posix_spawn with an argument vector, an empty signal mask, default signal
  * dispositions, its own process group, stdin from /dev/null and stdout/stderr captured.  A
@@ -20,47 +16,41 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "freezeplan.h"
 #include "util.h"
 
-#define VSSD_HOOKS_MAX   64
 #define VSSD_HOOK_OUTPUT 2048 /* bytes of a hook's output kept for the log */
 
-enum vssd_hook_kind {
-	VSSD_HOOK_OURS,
-	VSSD_HOOK_QEMU,
-	VSSD_HOOK_VMWARE,
-};
+/* Finding hooks lives in lib/freezeplan.h (hv-check lists them too); hv-vssd's names: */
+#define VSSD_HOOKS_MAX         FREEZEPLAN_HOOKS_MAX
+#define vssd_hook_kind         freezeplan_hook_kind
+#define VSSD_HOOK_OURS         FREEZEPLAN_HOOK_OURS
+#define VSSD_HOOK_QEMU         FREEZEPLAN_HOOK_QEMU
+#define VSSD_HOOK_VMWARE       FREEZEPLAN_HOOK_VMWARE
+#define vssd_hook_phase        freezeplan_hook_phase
+#define VSSD_PHASE_FREEZE      FREEZEPLAN_PHASE_FREEZE
+#define VSSD_PHASE_THAW        FREEZEPLAN_PHASE_THAW
+#define VSSD_PHASE_FREEZE_FAIL FREEZEPLAN_PHASE_FREEZE_FAIL
+#define vssd_hook              freezeplan_hook
+#define vssd_hooks             freezeplan_hooks
+#define vssd_hook_skip         freezeplan_hook_skip
 
-enum vssd_hook_phase {
-	VSSD_PHASE_FREEZE,
-	VSSD_PHASE_THAW,
-	VSSD_PHASE_FREEZE_FAIL, /* the freeze did not happen after the hook's freeze ran */
-};
+static inline int vssd_hooks_scan(struct vssd_hooks *hs, const char *dir, enum vssd_hook_kind kind,
+				  struct vssd_hook_skip *skipped, size_t max_skipped,
+				  size_t *n_skipped)
+{
+	return freezeplan_hooks_scan(hs, dir, kind, skipped, max_skipped, n_skipped);
+}
 
-struct vssd_hook {
-	char path[PATH_MAX];
-	enum vssd_hook_kind kind;
-	bool froze; /* its freeze phase ran (so it gets a thaw) */
-};
+static inline const char *vssd_hook_arg(enum vssd_hook_kind kind, enum vssd_hook_phase phase)
+{
+	return freezeplan_hook_arg(kind, phase);
+}
 
-struct vssd_hooks {
-	struct vssd_hook h[VSSD_HOOKS_MAX];
-	size_t n;
-};
-
-struct vssd_hook_skip {
-	char path[PATH_MAX];
-	char why[96];
-};
-
-/* Add the hooks of 'dir' (missing folder: nothing).  Files that are not acceptable are
- * reported through 'skipped' (up to 'max_skipped'; *n_skipped counts them). */
-int vssd_hooks_scan(struct vssd_hooks *hs, const char *dir, enum vssd_hook_kind kind,
-		    struct vssd_hook_skip *skipped, size_t max_skipped, size_t *n_skipped);
-
-/* The argument a hook of 'kind' gets for 'phase' ("freeze", "thaw", "freezeFail"). */
-const char *vssd_hook_arg(enum vssd_hook_kind kind, enum vssd_hook_phase phase);
-const char *vssd_hook_kind_name(enum vssd_hook_kind kind);
+static inline const char *vssd_hook_kind_name(enum vssd_hook_kind kind)
+{
+	return freezeplan_hook_kind_name(kind);
+}
 
 struct vssd_hook_result {
 	int status;     /* exit status, or -1 */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vssd_select.c - the mount selection rules of vssd_select.h.
+ * freezeplan.c - the mount selection rules, the hook discovery and the [vssd] selection keys
+ * of freezeplan.h.
  */
-#include "vssd_select.h"
+#include "freezeplan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,7 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
 #define LOOP_MAJOR_NR   7
 #define SLAVES_DEPTHMAX 8
 
@@ -78,20 +78,20 @@ static const char *const freezable[] = {
 	"jfs",  "reiserfs", "nilfs2", "gfs2", "ocfs2", "bcachefs",
 };
 
-const char *vssd_verdict_name(enum vssd_verdict v)
+const char *freezeplan_verdict_name(enum freezeplan_verdict v)
 {
 	switch (v) {
-	case VSSD_FREEZE:
+	case FREEZEPLAN_FREEZE:
 		return "will-freeze";
-	case VSSD_RISKY:
+	case FREEZEPLAN_RISKY:
 		return "risky";
-	case VSSD_SKIP:
+	case FREEZEPLAN_SKIP:
 		return "skipped";
 	}
 	return "?";
 }
 
-bool vssd_pattern_match(const char *pattern, const struct mountinfo_entry *e)
+bool freezeplan_pattern_match(const char *pattern, const struct mountinfo_entry *e)
 {
 	if (strncmp(pattern, "type:", 5) == 0)
 		return fnmatch(pattern + 5, e->fstype, 0) == 0;
@@ -167,7 +167,7 @@ static bool is_loop(const char *sysfs, unsigned int maj, unsigned int min, int d
 	return found;
 }
 
-static void say(struct vssd_mount *m, enum vssd_verdict v, const char *why)
+static void say(struct freezeplan_mount *m, enum freezeplan_verdict v, const char *why)
 {
 	m->verdict = v;
 	(void)str_copy(m->reason, sizeof(m->reason), why);
@@ -177,14 +177,14 @@ static bool any_match(const char *const *pats, size_t n, const struct mountinfo_
 		      const char **which)
 {
 	for (size_t i = 0; i < n; i++)
-		if (vssd_pattern_match(pats[i], e)) {
+		if (freezeplan_pattern_match(pats[i], e)) {
 			*which = pats[i];
 			return true;
 		}
 	return false;
 }
 
-static void judge(const struct vssd_select_opts *o, struct vssd_mount *m)
+static void judge(const struct freezeplan_opts *o, struct freezeplan_mount *m)
 {
 	const struct mountinfo_entry *e = m->e;
 	const char *why, *pat = NULL;
@@ -193,28 +193,28 @@ static void judge(const struct vssd_select_opts *o, struct vssd_mount *m)
 
 	if (any_match(o->exclude, o->n_exclude, e, &pat)) {
 		(void)snprintf(m->reason, sizeof(m->reason), "excluded by '%s'", pat);
-		m->verdict = VSSD_SKIP;
+		m->verdict = FREEZEPLAN_SKIP;
 		return;
 	}
 	included = any_match(o->include, o->n_include, e, &pat);
 	if (o->n_include > 0 && !included) {
-		say(m, VSSD_SKIP, "not in the include list");
+		say(m, FREEZEPLAN_SKIP, "not in the include list");
 		return;
 	}
 	if (mountinfo_has_opt(e->mount_opts, "ro") || mountinfo_has_opt(e->super_opts, "ro")) {
-		say(m, VSSD_SKIP, "read-only");
+		say(m, FREEZEPLAN_SKIP, "read-only");
 		return;
 	}
 	why = unfreezable_why(e->fstype);
 	if (why) {
 		(void)snprintf(m->reason, sizeof(m->reason), "%s (%s)", why, e->fstype);
-		m->verdict = VSSD_SKIP;
+		m->verdict = FREEZEPLAN_SKIP;
 		return;
 	}
 	if (e->major == 0 && !known_freezable(e->fstype)) {
 		(void)snprintf(m->reason, sizeof(m->reason), "no block device behind it (%s)",
 			       e->fstype);
-		m->verdict = VSSD_SKIP;
+		m->verdict = FREEZEPLAN_SKIP;
 		return;
 	}
 	if (o->stat_mounts) {
@@ -224,78 +224,242 @@ static void judge(const struct vssd_select_opts *o, struct vssd_mount *m)
 		if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) < 0) {
 			(void)snprintf(m->reason, sizeof(m->reason),
 				       "cannot examine mount point: %s", strerror(errno));
-			m->verdict = VSSD_RISKY;
+			m->verdict = FREEZEPLAN_RISKY;
 			return;
 		}
 		if (!S_ISDIR(st.st_mode)) {
-			say(m, VSSD_SKIP, "bind mount of a file");
+			say(m, FREEZEPLAN_SKIP, "bind mount of a file");
 			return;
 		}
 	}
 	if (is_loop(o->sysfs, e->major, e->minor, 0)) {
 		if (!included) {
-			say(m, VSSD_SKIP, "loop device (name it in include= to freeze it)");
+			say(m, FREEZEPLAN_SKIP, "loop device (name it in include= to freeze it)");
 			return;
 		}
-		say(m, VSSD_RISKY,
+		say(m, FREEZEPLAN_RISKY,
 		    "loop device: its backing file must not be on a frozen filesystem");
 		return;
 	}
 	if (!known_freezable(e->fstype)) {
 		(void)snprintf(m->reason, sizeof(m->reason),
 			       "unknown filesystem type '%s': FIFREEZE may fail", e->fstype);
-		m->verdict = VSSD_RISKY;
+		m->verdict = FREEZEPLAN_RISKY;
 		return;
 	}
-	say(m, VSSD_FREEZE, "");
+	say(m, FREEZEPLAN_FREEZE, "");
 }
 
-void vssd_plan_free(struct vssd_plan *p)
+void freezeplan_free(struct freezeplan *p)
 {
 	if (!p)
 		return;
 	free(p->m);
 	free(p->order);
-	*p = (struct vssd_plan){ 0 };
+	*p = (struct freezeplan){ 0 };
 }
 
-int vssd_select(const struct mountinfo *mi, const struct vssd_select_opts *o, struct vssd_plan *ret)
+int freezeplan_select(const struct mountinfo *mi, const struct freezeplan_opts *o,
+		      struct freezeplan *ret)
 {
-	struct vssd_plan p = { 0 };
+	struct freezeplan p = { 0 };
 
 	*ret = p;
 	p.m = calloc(mi->n ? mi->n : 1, sizeof(*p.m));
 	p.order = calloc(mi->n ? mi->n : 1, sizeof(*p.order));
 	if (!p.m || !p.order) {
-		vssd_plan_free(&p);
+		freezeplan_free(&p);
 		return -ENOMEM;
 	}
 	p.n = mi->n;
 	for (size_t i = 0; i < mi->n; i++) {
 		p.m[i].e = &mi->e[i];
 		judge(o, &p.m[i]);
-		if (p.m[i].verdict == VSSD_SKIP)
+		if (p.m[i].verdict == FREEZEPLAN_SKIP)
 			continue;
 		/* Drop a second mount of a device already selected. */
 		for (size_t j = 0; j < i; j++) {
-			if (p.m[j].verdict == VSSD_SKIP || p.m[j].e->major != mi->e[i].major ||
-			    p.m[j].e->minor != mi->e[i].minor)
+			if (p.m[j].verdict == FREEZEPLAN_SKIP ||
+			    p.m[j].e->major != mi->e[i].major || p.m[j].e->minor != mi->e[i].minor)
 				continue;
 			(void)snprintf(p.m[i].reason, sizeof(p.m[i].reason), "same device as '%s'",
 				       p.m[j].e->mountpoint);
-			p.m[i].verdict = VSSD_SKIP;
+			p.m[i].verdict = FREEZEPLAN_SKIP;
 			break;
 		}
 	}
 	/* Reverse mount order, "/" (if selected) last. */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = mi->n; i-- > 0;) {
-			if (p.m[i].verdict == VSSD_SKIP)
+			if (p.m[i].verdict == FREEZEPLAN_SKIP)
 				continue;
 			if (streq(p.m[i].e->mountpoint, "/") != (pass == 1))
 				continue;
 			p.order[p.n_order++] = i;
 		}
 	*ret = p;
+	return 0;
+}
+
+/* -- hooks -------------------------------------------------------------------------------- */
+
+const char *freezeplan_hook_kind_name(enum freezeplan_hook_kind kind)
+{
+	switch (kind) {
+	case FREEZEPLAN_HOOK_OURS:
+		return "hv-vssd";
+	case FREEZEPLAN_HOOK_QEMU:
+		return "qemu-ga";
+	case FREEZEPLAN_HOOK_VMWARE:
+		return "open-vm-tools";
+	}
+	return "?";
+}
+
+const char *freezeplan_hook_arg(enum freezeplan_hook_kind kind, enum freezeplan_hook_phase phase)
+{
+	switch (phase) {
+	case FREEZEPLAN_PHASE_FREEZE:
+		return "freeze";
+	case FREEZEPLAN_PHASE_THAW:
+		return "thaw";
+	case FREEZEPLAN_PHASE_FREEZE_FAIL:
+		return kind == FREEZEPLAN_HOOK_VMWARE ? "freezeFail" : "thaw";
+	}
+	return "thaw";
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && streq(s + a - b, suffix);
+}
+
+static bool ignored_name(const char *name)
+{
+	return name[0] == '.' || ends_with(name, "~") || strstr(name, ".dpkg-") ||
+	       ends_with(name, ".rpmnew") || ends_with(name, ".rpmsave") ||
+	       ends_with(name, ".rpmorig") || ends_with(name, ".disabled");
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void note_skip(struct freezeplan_hook_skip *sk, size_t max, size_t *n, const char *path,
+		      const char *why)
+{
+	if (*n < max) {
+		(void)str_copy(sk[*n].path, sizeof(sk[*n].path), path);
+		(void)str_copy(sk[*n].why, sizeof(sk[*n].why), why);
+	}
+	(*n)++;
+}
+
+int freezeplan_hooks_scan(struct freezeplan_hooks *hs, const char *dir,
+			  enum freezeplan_hook_kind kind, struct freezeplan_hook_skip *skipped,
+			  size_t max_skipped, size_t *n_skipped)
+{
+	char *names[FREEZEPLAN_HOOKS_MAX * 2];
+	size_t n = 0;
+	struct dirent *d;
+	DIR *dp;
+	int r = 0;
+
+	if (!dir || !dir[0])
+		return 0;
+	dp = opendir(dir);
+	if (!dp)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	while ((d = readdir(dp)) && n < ARRAY_SIZE(names)) {
+		if (ignored_name(d->d_name))
+			continue;
+		names[n] = strdup(d->d_name);
+		if (!names[n]) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(dp);
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		int len = snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+
+		free(names[i]);
+		if (r < 0 || len < 0 || (size_t)len >= sizeof(path))
+			continue;
+		if (stat(path, &st) < 0) {
+			note_skip(skipped, max_skipped, n_skipped, path, "cannot stat");
+			continue;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			if (!S_ISDIR(st.st_mode))
+				note_skip(skipped, max_skipped, n_skipped, path,
+					  "not a regular file");
+			continue;
+		}
+		if (!(st.st_mode & S_IXUSR)) {
+			note_skip(skipped, max_skipped, n_skipped, path, "not executable");
+			continue;
+		}
+		if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+			note_skip(skipped, max_skipped, n_skipped, path,
+				  "writable by group or others");
+			continue;
+		}
+		if (st.st_uid != 0 && st.st_uid != geteuid()) {
+			note_skip(skipped, max_skipped, n_skipped, path, "not owned by root");
+			continue;
+		}
+		if (hs->n == FREEZEPLAN_HOOKS_MAX) {
+			note_skip(skipped, max_skipped, n_skipped, path, "too many hooks");
+			continue;
+		}
+		(void)str_copy(hs->h[hs->n].path, sizeof(hs->h[hs->n].path), path);
+		hs->h[hs->n].kind = kind;
+		hs->h[hs->n].froze = false;
+		hs->n++;
+	}
+	return r;
+}
+
+/* -- configuration ------------------------------------------------------------------------ */
+
+void freezeplan_dirs_default(struct freezeplan_dirs *d)
+{
+	d->dir[FREEZEPLAN_HOOK_OURS] = FREEZEPLAN_HOOK_DIR;
+	d->dir[FREEZEPLAN_HOOK_QEMU] = FREEZEPLAN_QEMU_HOOKS;
+	d->dir[FREEZEPLAN_HOOK_VMWARE] = FREEZEPLAN_VMW_HOOKS;
+}
+
+int freezeplan_conf_load(const struct conf *c, struct freezeplan_opts *o, struct freezeplan_dirs *d,
+			 char *err, size_t err_size)
+{
+	static const char *const keys[] = { "hook_dir", "qemu_hook_dir", "vmware_hook_dir" };
+	const char *s;
+	bool b;
+	int r;
+
+	if (!c)
+		return 0;
+	o->n_include = MIN(conf_get_all(c, "vssd", "include", o->include, FREEZEPLAN_PATTERNS_MAX),
+			   (size_t)FREEZEPLAN_PATTERNS_MAX);
+	o->n_exclude = MIN(conf_get_all(c, "vssd", "exclude", o->exclude, FREEZEPLAN_PATTERNS_MAX),
+			   (size_t)FREEZEPLAN_PATTERNS_MAX);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if ((s = conf_get(c, "vssd", keys[i])))
+			d->dir[i] = s;
+	r = conf_get_bool(c, "vssd", "legacy_hooks", true, &b);
+	if (r < 0) {
+		(void)snprintf(err, err_size, "legacy_hooks: yes or no");
+		return r;
+	}
+	if (!b)
+		d->dir[FREEZEPLAN_HOOK_QEMU] = d->dir[FREEZEPLAN_HOOK_VMWARE] = NULL;
 	return 0;
 }

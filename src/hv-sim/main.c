@@ -286,7 +286,9 @@ int main(int argc, char **argv)
 		.fdnum = 3,
 	};
 	struct sim_scn scn = { 0 }, extra = { 0 };
-	char **exec_lines = NULL, err[512];
+	/* static: exit() from the option parser (-h, usage errors) must not count as a leak */
+	static char **exec_lines;
+	char err[512];
 	const char *scenario = NULL, *control = NULL, *state_dir = NULL;
 	bool have_svc = false, sandbox = false;
 	size_t nexec = 0;

@@ -130,13 +130,13 @@ tests: $(BINS) $(TEST_BINS) $(REPLAY_BINS)
 # make check: install what is missing (as root), build, run every test once.
 check: setup-if-needed
 	@$(MAKE) --no-print-directory tests
-	O=$(O) tests/run
+	O=$(O) SANITIZE=$(SANITIZE) tests/run
 
 check-unit: tests
-	O=$(O) tests/run unit
+	O=$(O) SANITIZE=$(SANITIZE) tests/run unit
 
 check-e2e: tests
-	O=$(O) tests/run e2e
+	O=$(O) SANITIZE=$(SANITIZE) tests/run e2e
 
 fuzz-replay: tests
 	O=$(O) tests/run fuzz

@@ -24,7 +24,9 @@
 # Latency is host request to reply: vssbench.py times each "vss freeze"/"vss thaw" over
 # hv-sim's control socket and the median control round trip (a "vss get-dm-info", answered by
 # the simulated kernel) is subtracted.  The bare loop freezes in hv-vssd's order (reverse
-# mount order) and thaws in the reverse of that; each full set is one sample.
+# mount order) and thaws in the reverse of that; each full set is one sample.  hv-sim's
+# built-in responder (answers at once, freezes nothing) gives the transports' own cost.
+# VSS_BENCH_ROUNDS sets the number of rounds (default 50); the whole part takes about 15 s.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 say() { printf '%s\n' "vss: $*"; }
@@ -152,6 +154,15 @@ OURS_CHROOT="/hv/hv-vssd -n --config /dev/null --device /dev/vmbus/hv_vss --incl
 set -f # the daemon options hold patterns
 
 say "FREEZE/THAW latency, $ROUNDS rounds per case, images on loop devices over tmpfs"
+# The transport's floor: hv-sim's built-in responder answers at once and freezes nothing.
+start_sim resp socket "$BIN/hv-sim" responder -s vss
+out=$($PY "$HELPER" daemon "$CTL" "$ROUNDS") || { say "failed: responder run"; stop_sim; exit 1; }
+stop_sim
+record 0 resp "$out"
+start_sim respfuse fuse /hv/hv-sim responder -s vss --device /dev/vmbus/hv_vss
+out=$($PY "$HELPER" daemon "$CTL" "$ROUNDS") || { say "failed: responder (FUSE) run"; stop_sim; exit 1; }
+stop_sim
+record 0 respfuse "$out"
 have=0
 for n in 1 4 8; do
 	while [ $have -lt $n ]; do
@@ -221,11 +232,12 @@ END {
 	name["bare"] = "bare fsfreeze loop"; name["ioctl"] = "FIFREEZE ioctl loop"
 	name["ours"] = "hv-vssd (socket)"; name["oursfuse"] = "hv-vssd (FUSE)"
 	name["ref"] = "hv_vss_daemon (FUSE)"
-	split("bare ioctl ours oursfuse ref", ws, " ")
+	name["resp"] = "responder (socket)"; name["respfuse"] = "responder (FUSE)"
+	split("resp respfuse bare ioctl ours oursfuse ref", ws, " ")
 	printf "\n%-3s %-22s %11s %11s %11s %11s %9s\n", "fs", "", "freeze p50", "mean", "thaw p50", "mean", "ctl rtt"
 	for (k = 1; k <= nn; k++) {
 		n = order[k]
-		for (j = 1; j <= 5; j++) {
+		for (j = 1; j <= 7; j++) {
 			w = ws[j]
 			if (!seen[n, w]) continue
 			printf "%-3s %-22s %9.0fus %9.0fus %9.0fus %9.0fus", n, name[w], fp[n, w], fm[n, w], tp[n, w], tm[n, w]
@@ -236,6 +248,7 @@ END {
 	printf "\nratios (p50; below 1 means hv-vssd is faster):\n"
 	for (k = 1; k <= nn; k++) {
 		n = order[k]
+		if (n == 0) continue
 		rf = fp[n, "ours"] / fp[n, "bare"]; rt = tp[n, "ours"] / tp[n, "bare"]
 		if (rf > target || rt > target) met = 0
 		printf "  %d fs: hv-vssd/bare fsfreeze  freeze %.2f  thaw %.2f", n, rf, rt

@@ -424,8 +424,10 @@ static void detect_daemons(int rootfd, struct hvc_facts *f)
 			if (comm_is(comm, kvp[k]))
 				str_copy(f->kvp_daemon, sizeof(f->kvp_daemon), kvp[k]);
 		for (size_t k = 0; k < ARRAY_SIZE(vss); k++)
-			if (comm_is(comm, vss[k]))
+			if (comm_is(comm, vss[k])) {
 				str_copy(f->vss_daemon, sizeof(f->vss_daemon), vss[k]);
+				str_copy(f->vss_pid, sizeof(f->vss_pid), names[i]);
+			}
 		for (size_t k = 0; k < ARRAY_SIZE(fcopy); k++)
 			if (comm_is(comm, fcopy[k]))
 				str_copy(f->fcopy_daemon, sizeof(f->fcopy_daemon), fcopy[k]);
@@ -887,6 +889,8 @@ static void check_feature(const struct hvc_map *m, const struct hvc_facts *f, co
 		}
 		free_list(h, n);
 	} else if (streq(id, "live_backup")) {
+		const struct hvc_backup *b = f->backup;
+
 		c->present = f->dev_vss && f->vss_daemon[0];
 		if (f->dev_vss && !f->vss_daemon[0]) {
 			snprintf(c->detail, sizeof(c->detail),
@@ -895,6 +899,27 @@ static void check_feature(const struct hvc_map *m, const struct hvc_facts *f, co
 			c->problem = true;
 		} else if (c->present) {
 			snprintf(c->detail, sizeof(c->detail), "%s running", f->vss_daemon);
+		}
+		/* What a backup would do (the live backup section) says whether it works. */
+		if (b && b->have) {
+			c->working = b->plan.n_order > 0 && b->nrisky == 0;
+			append(c->detail, sizeof(c->detail),
+			       "%s%zu will freeze, %zu risky, %zu skipped",
+			       c->detail[0] ? "; " : "", b->nfreeze, b->nrisky, b->nskip);
+		}
+		for (size_t i = 0; b && i < b->nproblems; i++) {
+			if (i == 0 && b->daemon_problem) {
+				if (!c->problem) {
+					append(c->detail, sizeof(c->detail), "; %s", b->problem[i]);
+					remedy_detect(m, c, id);
+					c->problem = true;
+				}
+				continue;
+			}
+			append(c->detail, sizeof(c->detail), "; %s", b->problem[i]);
+			append(c->remedy, sizeof(c->remedy), "%s%s", c->remedy[0] ? "; " : "",
+			       b->remedy[i]);
+			c->problem = true;
 		}
 	} else if (streq(id, "dm_hot_add")) {
 		bool rule, online;
@@ -1104,6 +1129,21 @@ static void write_prom(const char *path, const struct hvc_facts *f, const struct
 	for (size_t i = 0; i < n; i++)
 		fprintf(m, "hv_check_feature_ok{feature=\"%s\"} %d\n", it[i].id,
 			it[i].c.problem ? 0 : 1);
+	if (f->backup && f->backup->have) {
+		fputs("# HELP hv_check_live_backup_mounts Mounts a host backup would freeze, find "
+		      "risky or skip.\n# TYPE hv_check_live_backup_mounts gauge\n",
+		      m);
+		fprintf(m, "hv_check_live_backup_mounts{verdict=\"will-freeze\"} %zu\n",
+			f->backup->nfreeze);
+		fprintf(m, "hv_check_live_backup_mounts{verdict=\"risky\"} %zu\n",
+			f->backup->nrisky);
+		fprintf(m, "hv_check_live_backup_mounts{verdict=\"skipped\"} %zu\n",
+			f->backup->nskip);
+		fputs("# HELP hv_check_live_backup_hooks Hooks a host backup would run.\n"
+		      "# TYPE hv_check_live_backup_hooks gauge\n",
+		      m);
+		fprintf(m, "hv_check_live_backup_hooks %zu\n", f->backup->hooks.n);
+	}
 	fclose(m);
 	slash = strrchr(path, '/');
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
@@ -1271,6 +1311,14 @@ int hvc_live_run(const struct hvc_map *m, const struct hvc_live_opts *o, FILE *o
 		return HVC_LIVE_ERROR;
 	}
 	hvc_live_detect(m, rootfd, streq(o->root, "/"), f);
+	f->backup = calloc(1, sizeof(*f->backup));
+	if (f->backup) {
+		const struct hvc_vmdev *vss;
+		bool offered = bound(m, f, "live_backup", &vss) || f->dev_vss;
+
+		hvc_backup_load(f->backup, o->root, rootfd, f->vss_pid);
+		hvc_backup_judge(f->backup, offered, f->vss_daemon);
+	}
 
 	if (!f->guest) {
 		if (o->json)
@@ -1392,7 +1440,12 @@ int hvc_live_run(const struct hvc_map *m, const struct hvc_live_opts *o, FILE *o
 			hvc_json_str(out, it[i].fa ? it[i].fa->reason : NULL);
 			fputc('}', out);
 		}
-		fprintf(out, "\n  ],\n  \"problems\": %zu,\n  \"verdict\": \"%s\"\n}\n", problems,
+		fputs("\n  ],\n  \"live_backup\": ", out);
+		if (f->backup)
+			hvc_backup_json(out, f->backup);
+		else
+			fputs("null", out);
+		fprintf(out, ",\n  \"problems\": %zu,\n  \"verdict\": \"%s\"\n}\n", problems,
 			problems ? "problems" : "healthy");
 	} else {
 		print_facts(out, f);
@@ -1415,6 +1468,8 @@ int hvc_live_run(const struct hvc_map *m, const struct hvc_live_opts *o, FILE *o
 					x->reason);
 			fputc('\n', out);
 		}
+		if (f->backup)
+			hvc_backup_print(out, f->backup);
 		if (problems) {
 			fputs("\nproblems and remedies:\n", out);
 			if (f->lis_other_kernels[0] && !f->lis)
@@ -1441,6 +1496,10 @@ int hvc_live_run(const struct hvc_map *m, const struct hvc_live_opts *o, FILE *o
 	if (have_answer)
 		hvc_answer_release(&ans);
 out:
+	if (f->backup) {
+		hvc_backup_free(f->backup);
+		free(f->backup);
+	}
 	free(it);
 	free(f);
 	close(rootfd);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "hvc_backup.h"
 #include "hvc_map.h"
 #include "hvc_parse.h"
 
@@ -74,7 +75,10 @@ struct hvc_facts {
 	bool dev_kvp, dev_vss, dev_fcopy;
 	const char *fcopy_mode; /* "uio", "hv_fcopy device", NULL */
 	char kvp_daemon[32], vss_daemon[32], fcopy_daemon[32];
+	char vss_pid[16]; /* the VSS daemon's pid, "" when none runs */
 	bool nm_running;
+
+	struct hvc_backup *backup; /* the live backup section, or NULL */
 };
 
 /* Fill 'f' from the tree at rootfd.  Never fails: what cannot be read stays unknown. */

@@ -3,7 +3,9 @@
 # make-roots.sh - (re)creates the guest fixture trees in roots/ used by the hv-check live-check
 # tests.  Each tree is a few files of a real guest: os-release or redhat-release, kernel release,
 # boot log, /sys/bus/vmbus devices with class ids and driver links, /proc/PID/comm of daemons,
-# /dev/vmbus nodes (plain files), KVP pool 3, EFI variables.  cases.tsv says how to run each.
+# /dev/vmbus nodes (plain files), KVP pool 3, EFI variables; for the live backup section a mount
+# table (proc/PID/mountinfo), the mount points, [vssd] of hvguest.conf and hook folders.
+# cases.tsv says how to run each.
 # Class ids are those of data/featuremap/detection.tsv.
 set -eu
 cd "$(dirname "$0")"
@@ -62,6 +64,18 @@ with open(sys.argv[1], "wb") as f:
         k, v = kv.split("=", 1)
         f.write(k.encode().ljust(512, b"\0") + v.encode().ljust(2048, b"\0"))
 PY
+}
+hook() { # root path mode: a hook script (755) or a stray file (644)
+	w "$1/$2" "#!/bin/sh
+exit 0"
+	chmod "$3" "$1/$2"
+}
+mounts() { # root mountinfo-path dir...: the mount table on stdin, the mount points as folders
+	local r=$1 f=$2
+	shift 2
+	mkdir -p "$(dirname "$r/$f")"
+	cat >"$r/$f"
+	for d in "$@"; do mkdir -p "$r/$d"; done
 }
 efi_sb() { # root value(0|1)
 	mkdir -p "$1/sys/firmware/efi/efivars"
@@ -153,6 +167,22 @@ daemon "$r" 650 NetworkManager
 w "$r/etc/NetworkManager/conf.d/99-hyperv.conf" "[keyfile]
 unmanaged-devices=mac:00:15:5d:00:00:01;interface-name:eth*"
 kvp3 "$r" HostName=hv-2022.example.com HostingSystemOsMajor=10 HostingSystemOsMinor=0
+# live backup: healthy; the table is the VSS daemon's (pid 703).  xfs on LVM, /srv a bind mount
+# of a folder of /home's volume (frozen once), the EFI partition and pseudo filesystems skipped.
+mounts "$r" proc/703/mountinfo boot home srv <<'EOF'
+61 1 253:0 / / rw,relatime shared:1 - xfs /dev/mapper/rhel-root rw,seclabel,attr2,inode64,logbufs=8,logbsize=32k,noquota
+22 61 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw
+23 61 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:2 - sysfs sysfs rw,seclabel
+24 61 0:5 / /dev rw,nosuid shared:8 - devtmpfs devtmpfs rw,seclabel,size=4096k,nr_inodes=1048576,mode=755
+27 61 0:25 / /run rw,nosuid,nodev shared:11 - tmpfs tmpfs rw,seclabel,size=1566252k,nr_inodes=819200,mode=755
+40 23 0:27 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,seclabel,nsdelegate,memory_recursiveprot
+95 61 8:1 / /boot rw,relatime shared:47 - xfs /dev/sda1 rw,seclabel,attr2,inode64,logbufs=8,logbsize=32k,noquota
+98 95 8:2 / /boot/efi rw,relatime shared:49 - vfat /dev/sda2 rw,fmask=0077,dmask=0077,codepage=437,iocharset=ascii,shortname=winnt,errors=remount-ro
+101 61 253:2 / /home rw,relatime shared:51 - xfs /dev/mapper/rhel-home rw,seclabel,attr2,inode64,logbufs=8,logbsize=32k,noquota
+104 61 253:2 /srv /srv rw,relatime shared:51 - xfs /dev/mapper/rhel-home rw,seclabel,attr2,inode64,logbufs=8,logbsize=32k,noquota
+EOF
+hook "$r" etc/hvguest/vss-hooks.d/10-postgres 755
+hook "$r" etc/hvguest/vss-hooks.d/10-postgres.rpmsave 755
 
 # RHEL 10.0 on 2025, Gen2 with Secure Boot, file copy on UIO
 r=$R/rhel10-2025-uio
@@ -200,6 +230,17 @@ daemon "$r" 703 hv_vss_daemon
 efi_sb "$r" 0
 w "$r/dev/kmsg" "6,1,0,-;Hypervisor detected: Microsoft Hyper-V
 6,300,912000,-;hv_vmbus: Vmbus version:5.2"
+# live backup: root on ZFS (no FIFREEZE), so nothing would be frozen; init's table (proc/1)
+mounts "$r" proc/1/mountinfo <<'EOF'
+25 1 0:24 / / rw,relatime shared:1 - zfs rpool/ROOT/debian rw,xattr,posixacl,casesensitive
+22 25 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw
+23 25 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
+24 25 0:5 / /dev rw,nosuid,relatime shared:2 - devtmpfs udev rw,size=4014276k,nr_inodes=1003569,mode=755
+30 25 0:26 / /boot rw,nodev,relatime shared:30 - zfs bpool/BOOT/debian rw,xattr,posixacl,casesensitive
+31 30 8:1 / /boot/efi rw,relatime shared:31 - vfat /dev/sda1 rw,fmask=0077,dmask=0077,codepage=437,iocharset=ascii,shortname=mixed,utf8,errors=remount-ro
+40 25 0:30 / /home rw,relatime shared:40 - zfs rpool/home rw,xattr,posixacl,casesensitive
+45 25 0:35 / /tmp rw,nosuid,nodev shared:41 - tmpfs tmpfs rw,size=1605488k
+EOF
 
 # Ubuntu 20.04 Gen2 with Secure Boot on and unsigned (taint E) Hyper-V modules
 r=$R/gen2-sb-unsigned
@@ -272,6 +313,34 @@ daemon "$r" 702 hypervkvpd
 daemon "$r" 703 hypervvssd
 daemon "$r" 704 hypervfcopyd
 w "$r/dev/kmsg" "6,1,0,-;Hyper-V: Host Build 10.0.17763.5830-0-0"
+# live backup: a risky and unfreezable mix; no table for the daemon's pid, so proc/self's.
+# An NTFS data disk (ntfs3: may not freeze) is risky; read-only, ISO and loop images, NFS,
+# container overlay, sshfs, a bind-mounted file and an excluded disk are skipped.
+mounts "$r" proc/self/mountinfo boot data var/lib/images var/lib/pgsql <<'EOF'
+1 0 8:2 / / rw,relatime shared:1 - xfs /dev/sda2 rw,attr2,inode64,noquota
+22 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:5 - proc proc rw
+23 1 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:6 - sysfs sysfs rw
+24 1 0:5 / /dev rw,nosuid shared:2 - devtmpfs devtmpfs rw,size=4096k,mode=755
+80 1 8:1 / /boot rw,relatime shared:30 - xfs /dev/sda1 rw,attr2,inode64,noquota
+85 1 8:17 / /data rw,relatime shared:31 - ntfs3 /dev/sdb1 rw,uid=0,gid=0,iocharset=utf8
+86 1 8:33 / /backup ro,relatime shared:32 - ext4 /dev/sdc1 rw
+87 1 7:0 / /mnt/iso ro,relatime shared:33 - iso9660 /dev/loop0 ro,nojoliet,check=s,map=n,blocksize=2048
+88 1 7:1 / /var/lib/images rw,relatime shared:34 - ext4 /dev/loop1 rw
+89 1 0:50 / /mnt/share rw,relatime shared:35 - nfs4 fs1.example.com:/export rw,vers=4.2,rsize=1048576,wsize=1048576,hard,proto=tcp
+90 1 0:51 / /var/lib/containers/storage/overlay/3f2a/merged rw,relatime - overlay overlay rw,lowerdir=/var/lib/containers/storage/overlay/l/A,upperdir=/var/lib/containers/storage/overlay/3f2a/diff,workdir=/var/lib/containers/storage/overlay/3f2a/work
+91 1 0:52 / /home/ops/remote rw,nosuid,nodev,relatime shared:36 - fuse.sshfs ops@build.example.com:/ rw,user_id=1000,group_id=1000
+92 1 8:2 /etc/resolv.conf.static /etc/resolv.conf rw,relatime shared:1 - xfs /dev/sda2 rw,attr2,inode64,noquota
+93 1 8:49 / /scratch rw,relatime shared:37 - ext4 /dev/sdd1 rw
+94 1 8:65 / /var/lib/pgsql rw,relatime shared:38 - ext4 /dev/sde1 rw
+EOF
+w "$r/etc/resolv.conf" "nameserver 192.0.2.53"
+w "$r/etc/hvguest/hvguest.conf" "[vssd]
+# scratch space: not worth a consistent snapshot
+exclude = /scratch"
+hook "$r" etc/hvguest/vss-hooks.d/10-pgsql 755
+hook "$r" etc/hvguest/vss-hooks.d/20-notes 644
+hook "$r" etc/qemu/fsfreeze-hook.d/mysql-flush.sh 755
+hook "$r" etc/vmware-tools/backupScripts.d/50-app 755
 
 # Not a Hyper-V guest: a KVM machine
 r=$R/not-a-guest

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # hv-check check against fixture guest trees (tests/data/hv-check/roots, made by make-roots.sh):
 # golden text output and exit status per case, valid JSON with the documented fields, the
-# Prometheus textfile, and --fix applied inside a copy of a root (never the real system).
+# Prometheus textfile, --fix applied inside a copy of a root (never the real system), and the
+# live backup section (mount verdicts, freeze order, hooks; compared with hv-vssd --check).
 # UPDATE_GOLDEN=1 rewrites the golden files.
 . "$(dirname "$0")/../../lib/tap.sh"
 HVC=$BIN/hv-check
@@ -32,6 +33,14 @@ if a["verdict"] != "not_a_guest":
     for f in a["features"]:
         assert set(["id", "name", "expected", "present", "working", "problem", "remedy"]) <= set(f), f
         assert f["expected"] in (True, False, None)
+    lb = a["live_backup"]
+    assert set(["verdict", "mountinfo", "error", "mounts", "freeze_order", "hooks", "hooks_not_run", "problems"]) <= set(lb), lb
+    assert lb["verdict"] in ("ok", "problems", "unknown")
+    assert (lb["verdict"] == "problems") == bool(lb["problems"])
+    if lb["mounts"] is not None:
+        assert all(m["verdict"] in ("will-freeze", "risky", "skipped") for m in lb["mounts"])
+        assert all((m["reason"] is None) == (m["verdict"] == "will-freeze") for m in lb["mounts"])
+        assert set(lb["freeze_order"]) <= set(m["mountpoint"] for m in lb["mounts"] if m["verdict"] != "skipped")
     assert a["verdict"] == ("problems" if a["problems"] else "healthy")
 ' "$TMP/$case.json"
 	ok $? "$case: JSON is valid and carries the documented fields"
@@ -75,6 +84,91 @@ ok $? "KVM machine: exit 2, verdict not_a_guest"
 HV_CHECK_CPUID=none "$HVC" check --root "$D/roots/rhel92-2022" >/dev/null
 [ $? = 0 ]
 ok $? "VMBus devices make a guest even when CPUID says otherwise (nested, odd hypervisor bits)"
+
+# Live backup section: what a host backup would do, by the rules hv-vssd uses (lib/freezeplan).
+# rhel92-2022 is healthy (the daemon's own table), rhel86-2019-fc a risky/unfreezable mix
+# (proc/self), debian12-gen2-uio root on ZFS (proc/1: nothing would be frozen).
+lb() { jq_ "$1" "${3:-}" "$2"; }
+[ "$(lb rhel92-2022 'a["live_backup"]["verdict"], a["live_backup"]["mountinfo"], a["live_backup"]["freeze_order"], a["live_backup"]["problems"]')" = "('ok', 'proc/703/mountinfo', ['/home', '/boot', '/'], [])" ]
+ok $? "RHEL 9.2: live backup ok from the VSS daemon's mount table; freeze order reverse with / last"
+[ "$(lb rhel92-2022 '[(m["mountpoint"], m["verdict"], m["reason"]) for m in a["live_backup"]["mounts"] if m["mountpoint"] in ("/srv", "/boot/efi", "/run")]')" = "[('/run', 'skipped', 'memory filesystem (tmpfs)'), ('/boot/efi', 'skipped', 'FAT (EFI system partition): not frozen, as the reference daemon (vfat)'), ('/srv', 'skipped', \"same device as '/home'\")]" ]
+ok $? "RHEL 9.2: tmpfs, the EFI partition and a second mount of /home's volume are skipped, with why"
+[ "$(lb rhel92-2022 'a["live_backup"]["hooks"], a["live_backup"]["hooks_not_run"]')" = "([{'path': '/etc/hvguest/vss-hooks.d/10-postgres', 'kind': 'hv-vssd', 'freeze_arg': 'freeze', 'thaw_arg': 'thaw'}], [])" ]
+ok $? "RHEL 9.2: our hook listed as the guest sees it; the .rpmsave leftover ignored"
+[ "$(lb rhel92-2022 '[(f["present"], f["working"], f["problem"]) for f in a["features"] if f["id"]=="live_backup"]')" = "[(True, True, False)]" ]
+ok $? "RHEL 9.2: the Live Backup feature row is working"
+[ "$(lb rhel86-2019-fc 'a["live_backup"]["verdict"], a["live_backup"]["mountinfo"], a["live_backup"]["freeze_order"]')" = "('problems', 'proc/self/mountinfo', ['/var/lib/pgsql', '/data', '/boot', '/'])" ]
+ok $? "RHEL 8.6: no table for the daemon's pid, proc/self used; the risky NTFS disk is in the freeze order"
+[ "$(lb rhel86-2019-fc 'dict((m["mountpoint"], (m["verdict"], m["reason"])) for m in a["live_backup"]["mounts"])["/data"], [m["reason"] for m in a["live_backup"]["mounts"] if m["mountpoint"] in ("/scratch", "/etc/resolv.conf", "/backup", "/home/ops/remote", "/mnt/share")]')" = "(('risky', \"unknown filesystem type 'ntfs3': FIFREEZE may fail\"), ['read-only', 'network filesystem (nfs4)', 'FUSE filesystem (fuse.sshfs)', 'bind mount of a file', \"excluded by '/scratch'\"])" ]
+ok $? "RHEL 8.6: risky ntfs3; read-only, NFS, sshfs, a bind-mounted file and exclude= of hvguest.conf skipped"
+[ "$(lb rhel86-2019-fc '[m["reason"] for m in a["live_backup"]["mounts"] if m["mountpoint"] == "/var/lib/images"]')" = "['loop device (name it in include= to freeze it)']" ]
+ok $? "RHEL 8.6: a loop-backed ext4 image is skipped"
+[ "$(lb rhel86-2019-fc '[(h["kind"], h["path"]) for h in a["live_backup"]["hooks"]], a["live_backup"]["hooks_not_run"]')" = "([('hv-vssd', '/etc/hvguest/vss-hooks.d/10-pgsql'), ('qemu-ga', '/etc/qemu/fsfreeze-hook.d/mysql-flush.sh'), ('open-vm-tools', '/etc/vmware-tools/backupScripts.d/50-app')], [{'path': '/etc/hvguest/vss-hooks.d/20-notes', 'why': 'not executable'}])" ]
+ok $? "RHEL 8.6: hooks of all three folders in run order; a non-executable file is not run, with why"
+[ "$(lb rhel86-2019-fc '[(f["working"], f["problem"], "/data" in f["detail"], f["remedy"].startswith("exclude = MOUNTPOINT")) for f in a["features"] if f["id"]=="live_backup"]')" = "[(False, True, True, True)]" ]
+ok $? "RHEL 8.6: the risky mount makes the Live Backup row a problem, with a remedy"
+[ "$(lb debian12-gen2-uio 'a["live_backup"]["mountinfo"], a["live_backup"]["freeze_order"], a["live_backup"]["problems"]')" = "('proc/1/mountinfo', [], ['nothing would be frozen: snapshots are only crash-consistent'])" ]
+ok $? "Debian 12 on ZFS: init's table; nothing would be frozen is a problem"
+[ "$(lb ubuntu2204-azure 'a["live_backup"]["verdict"], a["live_backup"]["mounts"], a["live_backup"]["error"]')" = "('unknown', None, 'no mount table under the root (proc/703/mountinfo, proc/self/mountinfo, proc/1/mountinfo)')" ]
+ok $? "a root without a mount table: verdict unknown, said why, nothing claimed"
+
+# The same plan as hv-vssd --check on the same guest (one implementation, two programs).
+if [ -x "$BIN/hv-vssd" ]; then
+	r86=$D/roots/rhel86-2019-fc
+	"$BIN/hv-vssd" --check -c "$r86/etc/hvguest/hvguest.conf" --mountinfo "$r86/proc/self/mountinfo" \
+		--root "$r86" --sysfs "$r86/sys" --run-dir "$TMP/run" --hook-dir "$r86/etc/hvguest/vss-hooks.d" \
+		--qemu-hook-dir "$r86/etc/qemu/fsfreeze-hook.d" \
+		--vmware-hook-dir "$r86/etc/vmware-tools/backupScripts.d" >"$TMP/vssd-check.txt"
+	grep -E '^(will-freeze|risky|skipped) ' "$TMP/vssd-check.txt" >"$TMP/vssd-mounts.txt"
+	sed -n 's/^  \(will-freeze\|risky\|skipped\) /\1 /p' "$D/golden/rhel86-2019-fc.txt" >"$TMP/hvc-mounts.txt"
+	[ -s "$TMP/vssd-mounts.txt" ] && diff -u "$TMP/vssd-mounts.txt" "$TMP/hvc-mounts.txt" >&2
+	ok $? "RHEL 8.6: every mount verdict and reason equals hv-vssd --check's"
+	[ "$(sed -n 's/^[0-9]*\. //p' "$TMP/vssd-check.txt" | paste -sd, | sed 's/,/, /g')" = "$(sed -n 's/^  freeze order (thaw in reverse): //p' "$D/golden/rhel86-2019-fc.txt")" ]
+	ok $? "RHEL 8.6: the freeze order equals hv-vssd --check's"
+else
+	skip "hv-vssd not built in $BIN: cannot compare with hv-vssd --check"
+	skip "hv-vssd not built in $BIN: cannot compare the freeze order"
+fi
+
+# No VSS daemon: with /dev/vmbus/hv_vss (the row's old check) and without it (the host still
+# offers VSS on VMBus: a problem only the mount-table-aware check can see).
+cp -a "$D/roots/rhel92-2022" "$TMP/nodaemon"
+rm "$TMP/nodaemon/proc/703/comm"
+mkdir -p "$TMP/nodaemon/proc/self" && mv "$TMP/nodaemon/proc/703/mountinfo" "$TMP/nodaemon/proc/self/"
+nd() { HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/nodaemon" --json | $PY -c "import json,sys; a=json.load(sys.stdin); r=($1); print(r if isinstance(r, str) else repr(r))"; }
+[ "$(nd 'a["live_backup"]["verdict"], len(a["live_backup"]["problems"]), [(f["problem"], f["detail"].split(";")[0]) for f in a["features"] if f["id"]=="live_backup"]')" = "('problems', 1, [(True, '/dev/vmbus/hv_vss without a daemon')])" ]
+ok $? "no VSS daemon with /dev/vmbus/hv_vss: the section and the row say so once"
+rm "$TMP/nodaemon/dev/vmbus/hv_vss"
+HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/nodaemon" >"$TMP/nodaemon.txt"
+rc=$?
+[ $rc = 1 ] && grep -q '^  verdict: PROBLEM the host offers backup (VSS) but no VSS daemon runs' "$TMP/nodaemon.txt" &&
+	grep -q '^  - live_backup: 3 will freeze, 0 risky, 7 skipped; the host offers backup (VSS) but no VSS daemon runs.*; do: run the daemon: ' "$TMP/nodaemon.txt"
+ok $? "no VSS daemon and no device node while VMBus offers VSS: a problem (exit $rc), remedy from the map"
+
+# The daemon's table wins over ours; a malformed table and a bad [vssd] are said.
+cp -a "$D/roots/rhel92-2022" "$TMP/tables"
+mkdir -p "$TMP/tables/proc/self"
+cp "$D/roots/debian12-gen2-uio/proc/1/mountinfo" "$TMP/tables/proc/self/mountinfo"
+HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/tables" >"$TMP/tables.txt"
+[ $? = 0 ] && grep -q '^live backup (.*mounts from proc/703/mountinfo' "$TMP/tables.txt"
+ok $? "the VSS daemon's mount table is used, not the one of proc/self"
+printf '61 1 253:0 / / rw - xfs /dev/sda2 rw\nthis is not a mount\n' >"$TMP/tables/proc/703/mountinfo"
+HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/tables" >"$TMP/tables.txt"
+[ $? = 0 ] && grep -q '^live backup: proc/703/mountinfo line 2 is malformed$' "$TMP/tables.txt" &&
+	grep -q '^  verdict: unknown' "$TMP/tables.txt"
+ok $? "a malformed mount table: its line named, verdict unknown, no crash"
+cp "$D/roots/rhel92-2022/proc/703/mountinfo" "$TMP/tables/proc/703/mountinfo"
+mkdir -p "$TMP/tables/etc/hvguest" && printf '[vssd]\nlegacy_hooks = maybe\n' >"$TMP/tables/etc/hvguest/hvguest.conf"
+HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/tables" >"$TMP/tables.txt"
+[ $? = 1 ] && grep -q "^  verdict: PROBLEM hv-vssd would refuse its configuration: /etc/hvguest/hvguest.conf: \[vssd\] legacy_hooks: yes or no" "$TMP/tables.txt"
+ok $? "a [vssd] section hv-vssd would refuse is a problem"
+HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$D/roots/rhel86-2019-fc" --prometheus "$TMP/lb.prom" >/dev/null
+grep -q '^hv_check_feature_ok{feature="live_backup"} 0$' "$TMP/lb.prom" &&
+	grep -q '^hv_check_live_backup_mounts{verdict="will-freeze"} 3$' "$TMP/lb.prom" &&
+	grep -q '^hv_check_live_backup_mounts{verdict="risky"} 1$' "$TMP/lb.prom" &&
+	grep -q '^hv_check_live_backup_mounts{verdict="skipped"} 11$' "$TMP/lb.prom" &&
+	grep -q '^hv_check_live_backup_hooks 3$' "$TMP/lb.prom"
+ok $? "Prometheus textfile: the live backup row and the mount and hook counts"
 
 # Prometheus textfile
 HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$D/roots/rhel72-2016-hotadd-off" --prometheus "$TMP/hv.prom" >/dev/null

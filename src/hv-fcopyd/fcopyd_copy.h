@@ -5,8 +5,10 @@
  * START resolves the destination folder without following a symbolic link anywhere (openat2
  * with RESOLVE_NO_SYMLINKS, or a component-by-component O_NOFOLLOW walk), checks the policy
  * (allowed folders, maximum size), and creates a temporary file beside the target.  WRITE
- * puts data into it, never beyond the size the host announced.  COMPLETE checks that every
- * announced byte arrived, fsyncs, renames over the target (only with the overwrite flag) and
+ * puts data into it, never beyond the size the host announced; contiguous writes are gathered
+ * into FCOPYD_WBUF_SIZE bytes before one pwrite(), so a write error (ENOSPC) may be reported
+ * on a later WRITE or on COMPLETE rather than on the WRITE whose data hit it.  COMPLETE checks that
+ * every announced byte arrived, fsyncs, renames over the target (only with the overwrite flag) and
  * fsyncs the folder.  CANCEL, and fcopyd_abort() on any error, timeout or vanished host,
  * remove the temporary file, so a failed copy leaves nothing behind.
  *
@@ -43,10 +45,16 @@ struct fcopyd_policy {
 	bool no_openat2;   /* always walk component by component */
 };
 
+/* Contiguous writes are gathered into this many bytes before one pwrite(). */
+#define FCOPYD_WBUF_SIZE (256u * 1024)
+
 struct fcopyd_session {
 	bool active;
-	int dirfd; /* O_PATH descriptor of the destination folder */
-	int fd;    /* the temporary file */
+	int dirfd;       /* O_PATH descriptor of the destination folder */
+	int fd;          /* the temporary file */
+	uint8_t *wbuf;   /* FCOPYD_WBUF_SIZE bytes while a copy is open, or NULL (write-through) */
+	size_t wb_len;   /* bytes waiting in wbuf */
+	uint64_t wb_off; /* file offset of wbuf[0] */
 	uint32_t flags;
 	uint64_t size; /* announced by the host */
 	uint64_t end;  /* highest byte written + 1 */

@@ -33,6 +33,8 @@
 #define RECONNECT_MAX_MS 2000
 #define BIND_WAIT_MS     2000
 #define UIO_SPIN_NS      50000 /* how long to poll the ring before sleeping */
+#define UIO_SPIN_CHECK   16    /* ring checks between two looks at the clock */
+#define UIO_SPIN_YIELD   1     /* clock looks between two sched_yield() */
 
 struct fcopyd {
 	const struct fcopyd_opts *o;
@@ -616,16 +618,22 @@ static int uio_open(struct fcopyd *d, struct uio_chan *c, bool quiet)
 	return 0;
 }
 
-/* Unmask the channel's interrupt and signal the host (uio_hv_generic's irqcontrol). */
+/*
+ * Unmask the channel's interrupt and signal the host (uio_hv_generic's irqcontrol).  The mask
+ * is also cleared here in the mapped ring, as the driver does, so that a host which looks at
+ * it before it has taken the signal already sees the channel armed.
+ */
 static int uio_signal(struct uio_chan *c)
 {
 	uint32_t one = 1;
 
+	vmbus_ring_set_interrupt_mask(&c->rx, 0);
 	if (write(c->irq_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
 		return -errno ? -errno : -EIO;
 	return 0;
 }
 
+/* Send a reply; 1 when the host must be signalled (it is not polling), 0 when not. */
 static int uio_reply(struct fcopyd *d, struct uio_chan *c, uint64_t trans_id, const void *p,
 		     size_t len)
 {
@@ -635,7 +643,7 @@ static int uio_reply(struct fcopyd *d, struct uio_chan *c, uint64_t trans_id, co
 		int r = vmbus_ring_send(&c->tx, VMBUS_PKT_DATA_INBAND, 0, trans_id, p, len);
 
 		if (r >= 0)
-			return 0;
+			return r;
 		if (r != -EAGAIN || now_ms() - start > d->o->timeout_ms)
 			return r;
 		/* The host has not read our earlier replies yet: nudge it and wait. */
@@ -678,8 +686,11 @@ static uint32_t uio_handle(struct fcopyd *d, uint8_t *p, size_t len, bool *ret_r
 	}
 }
 
-/* Handle every packet waiting in the RX ring; returns how many, or -EPIPE when lost. */
-static int uio_drain(struct fcopyd *d, struct uio_chan *c)
+/*
+ * Handle every packet waiting in the RX ring; returns how many, or -EPIPE when lost.
+ * *kick becomes true when a reply went into an empty TX ring the host is not polling.
+ */
+static int uio_drain(struct fcopyd *d, struct uio_chan *c, bool *kick)
 {
 	int count = 0;
 
@@ -713,20 +724,40 @@ static int uio_drain(struct fcopyd *d, struct uio_chan *c)
 			log_err_errno(r, "cannot send a reply to the host");
 			return -EPIPE;
 		}
+		if (r > 0)
+			*kick = true;
 	}
 }
 
-/* Look for the host's next packet for a short while before sleeping. */
+/* A hint to the CPU that this is a busy-wait loop (and to a hyperthread sibling). */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/*
+ * Look for the host's next packet for a short while before sleeping: in the middle of a copy
+ * it usually follows our reply within microseconds.  The CPU is given up now and then, in
+ * case the host is waiting for this very CPU.
+ */
 static bool uio_spin(struct uio_chan *c)
 {
 	uint64_t end = now_ns() + UIO_SPIN_NS;
+	unsigned int i = 0;
 
-	do {
+	for (;;) {
 		if (vmbus_ring_readable(&c->rx) != 0)
 			return true;
-		sched_yield(); /* the host may be waiting for this very CPU */
-	} while (now_ns() < end);
-	return false;
+		cpu_relax();
+		if (++i % UIO_SPIN_CHECK != 0)
+			continue;
+		if (now_ns() >= end)
+			return false;
+		if (i % (UIO_SPIN_CHECK * UIO_SPIN_YIELD) == 0)
+			sched_yield();
+	}
 }
 
 /* Interrupt words that came while we were busy (the simulated host's socket queues them). */
@@ -739,6 +770,13 @@ static void uio_take_words(struct uio_chan *c, bool sock)
 			;
 }
 
+/*
+ * The loop.  While packets keep coming it makes no system call but the file writes: the RX
+ * interrupt stays masked (every interrupt leaves it so; the driver's channel callback sets
+ * it), and the host is signalled only when a reply needs it (vmbus_ring_send's rule: its
+ * mask is clear and the ring was empty).  Before sleeping it re-arms the interrupt and looks
+ * at RX once more, since a packet may have come before the re-arm.
+ */
 static int uio_serve(struct fcopyd *d, struct uio_chan *c)
 {
 	bool sock = d->o->uio_irq != NULL;
@@ -746,24 +784,26 @@ static int uio_serve(struct fcopyd *d, struct uio_chan *c)
 	vmbus_ring_set_interrupt_mask(&c->rx, 0);
 	for (;;) {
 		uint32_t count;
+		bool kick = false;
 		ssize_t n;
-		int r = uio_drain(d, c);
+		int r = uio_drain(d, c, &kick);
 
 		if (r < 0)
 			return r;
-		/*
-		 * Every interrupt leaves the ring masked (the driver's channel callback sets
-		 * the mask), so re-arm after each wakeup, and signal the host about our
-		 * replies.  Then look again: a packet may have come before the re-arm.  In
-		 * the middle of a copy the next packet usually follows within microseconds, so
-		 * poll the ring briefly before going to sleep.
-		 */
-		r = uio_signal(c);
-		if (r < 0)
-			return r;
-		if (vmbus_ring_readable(&c->rx) != 0 || (d->s.active && uio_spin(c))) {
-			uio_take_words(c, sock);
+		if (kick) {
+			r = uio_signal(c);
+			if (r < 0)
+				return r;
+		}
+		if (vmbus_ring_readable(&c->rx) != 0 || (d->s.active && uio_spin(c)))
 			continue;
+		uio_take_words(c, sock);
+		if (vmbus_ring_interrupt_mask(&c->rx) != 0) {
+			r = uio_signal(c);
+			if (r < 0)
+				return r;
+			if (vmbus_ring_readable(&c->rx) != 0)
+				continue;
 		}
 		r = wait_fd(d, c->irq_fd, -1);
 		if (r < 0)

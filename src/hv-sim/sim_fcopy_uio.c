@@ -36,13 +36,16 @@
 #define SIM_RELID        "14"
 #define SIM_RING_DEFAULT 0x5000 /* 0x4000 of data plus the header page, as uio_hv_generic */
 
-#define FC_START_SIZE 1088
-#define FC_WRITE_SIZE 6196
-#define FC_HDR_SIZE   36
-#define FC_DATA_MAX   6144
-#define FC_UNITS      260
-#define CMD_WORDS_MAX 16
-#define LINE_MAX_LEN  4096
+#define FC_START_SIZE   1088
+#define FC_WRITE_SIZE   6196
+#define FC_HDR_SIZE     36
+#define FC_DATA_MAX     6144
+#define FC_UNITS        260
+#define CMD_WORDS_MAX   16
+#define LINE_MAX_LEN    4096
+#define SIM_SPIN_NS     1000000    /* how long to poll for a reply before sleeping */
+#define SIM_WORDS_EVERY 64         /* packets between two looks at the daemon's words */
+#define SRC_BLOCK       (1u << 20) /* bytes of the source file read at a time */
 
 struct sim {
 	const char *root;
@@ -62,6 +65,7 @@ struct sim {
 	size_t reply_off, reply_len; /* the last reply's payload in buf */
 	bool vanish;
 	unsigned long failures;
+	unsigned long sent; /* packets, for the occasional look at the daemon's words */
 };
 
 /* clang-format off */
@@ -286,14 +290,28 @@ static int take_signal(struct sim *s, int timeout_ms)
 	return 1;
 }
 
+/* A hint to the CPU that this is a busy-wait loop. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
 static int send_packet(struct sim *s, const void *payload, size_t len)
 {
 	uint64_t start = now_ms();
 	uint32_t one = 1;
-	int r;
+	int r = 0;
 
-	while ((r = take_signal(s, 0)) > 0)
-		;
+	/*
+	 * The daemon's irqcontrol words: hv-fcopyd also clears the mask in the ring itself, as
+	 * the driver would at once, so they are taken now and then (and whenever we wait), not
+	 * before every packet.
+	 */
+	if (++s->sent % SIM_WORDS_EVERY == 0)
+		while ((r = take_signal(s, 0)) > 0)
+			;
 	if (r < 0)
 		return r;
 	for (;;) {
@@ -317,10 +335,17 @@ static int send_packet(struct sim *s, const void *payload, size_t len)
 	return 0;
 }
 
+/*
+ * The next reply.  The reply usually comes within microseconds, so poll the ring for a while
+ * with our interrupt masked (the daemon then has no reason to signal), and only then unmask,
+ * look once more and sleep.
+ */
 static int wait_reply(struct sim *s, size_t *ret_off, size_t *ret_len)
 {
-	uint64_t start = now_ms();
+	uint64_t start = now_ms(), spin_end = now_ns() + SIM_SPIN_NS;
+	unsigned int i = 0;
 
+	vmbus_ring_set_interrupt_mask(&s->g2h, 1);
 	for (;;) {
 		struct vmbus_pkt_desc d;
 		size_t len;
@@ -333,11 +358,18 @@ static int wait_reply(struct sim *s, size_t *ret_off, size_t *ret_len)
 		}
 		if (r != -EAGAIN)
 			return r;
+		cpu_relax();
+		if (++i % 16 != 0)
+			continue;
+		if (now_ns() < spin_end) {
+			sched_yield(); /* the daemon may be waiting for this very CPU */
+			continue;
+		}
 		if (now_ms() - start > s->timeout_ms)
 			return -ETIMEDOUT;
-		if (now_ms() - start < 1) { /* the reply usually comes within microseconds */
-			sched_yield();
-			continue;
+		if (vmbus_ring_interrupt_mask(&s->g2h) != 0) {
+			vmbus_ring_set_interrupt_mask(&s->g2h, 0);
+			continue; /* look once more before sleeping */
 		}
 		r = take_signal(s, 100);
 		if (r < 0)
@@ -488,11 +520,13 @@ static int do_write(struct sim *s, uint64_t offset, const void *data, size_t len
 	static uint8_t msg[ICMSG_HDR_SIZE + FC_WRITE_SIZE];
 	uint8_t *m = msg + ICMSG_HDR_SIZE;
 
-	memset(msg, 0, sizeof(msg));
+	len = MIN(len, (size_t)FC_DATA_MAX);
+	memset(msg, 0, ICMSG_HDR_SIZE + 52);
 	put32(m, 1);
 	put64(m + 40, offset);
 	put32(m + 48, size_field);
-	memcpy(m + 52, data, MIN(len, (size_t)FC_DATA_MAX));
+	memcpy(m + 52, data, len);
+	memset(m + 52 + len, 0, FC_DATA_MAX - len);
 	return transact(s, msg, sizeof(msg), ICMSG_TYPE_FCOPY);
 }
 
@@ -506,34 +540,51 @@ static int do_simple(struct sim *s, uint32_t op, size_t len)
 	return transact(s, msg, ICMSG_HDR_SIZE + len, ICMSG_TYPE_FCOPY);
 }
 
-/* start, writes of 'chunk' bytes, complete; stops at the first status that is not OK. */
+/*
+ * start, writes of 'chunk' bytes, complete; stops at the first status that is not OK.  The
+ * source is read SRC_BLOCK bytes at a time, so the host side costs no system call per packet.
+ */
 static int do_copy(struct sim *s, const char *src, const char *path, const char *name,
 		   uint32_t flags, size_t chunk, uint64_t *ret_bytes)
 {
-	static uint8_t data[FC_DATA_MAX];
 	struct stat st;
 	uint64_t off = 0;
+	uint8_t *block = NULL;
 	int fd = open(src, O_RDONLY | O_CLOEXEC), r;
 
+	*ret_bytes = 0;
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		fprintf(stderr, "fcopy-uio: cannot read '%s': %s\n", src, strerror(errno));
+		r = -errno;
+		fprintf(stderr, "fcopy-uio: cannot read '%s': %s\n", src, strerror(-r));
 		if (fd >= 0)
 			close(fd);
-		return -errno;
+		return r;
+	}
+	block = malloc(SRC_BLOCK);
+	if (!block) {
+		close(fd);
+		return -ENOMEM;
 	}
 	r = do_start(s, path, name, NULL, NULL, flags, (uint64_t)st.st_size);
 	while (r == 0 && s->last_status == 0 && off < (uint64_t)st.st_size) {
-		ssize_t n = pread(fd, data, chunk, (off_t)off);
+		/* A whole number of chunks per block, so every WRITE but the last is full. */
+		ssize_t n = pread(fd, block, SRC_BLOCK / chunk * chunk, (off_t)off);
 
 		if (n <= 0) {
 			r = n < 0 ? -errno : -EIO;
 			break;
 		}
-		r = do_write(s, off, data, (size_t)n, (uint32_t)n);
-		off += (uint64_t)n;
+		for (size_t i = 0; r == 0 && s->last_status == 0 && i < (size_t)n; i += chunk) {
+			size_t k = MIN(chunk, (size_t)n - i);
+
+			r = do_write(s, off, block + i, k, (uint32_t)k);
+			if (r == 0 && s->last_status == 0)
+				off += k;
+		}
 	}
 	if (r == 0 && s->last_status == 0)
 		r = do_simple(s, 2, FC_HDR_SIZE);
+	free(block);
 	close(fd);
 	*ret_bytes = off;
 	return r;

@@ -2,8 +2,10 @@
 /*
  * test-hv-fcopyd-copy.c - the copy session and its policy, on a temporary tree: symlinks
  * anywhere in the path (with openat2 and with the component walk), '..', allowed folders,
- * create-path, overwrite, sizes, cancel and abort leaving nothing behind, file modes; and
- * the message validator with messages of every wrong size.
+ * create-path, overwrite, sizes, cancel and abort leaving nothing behind, file modes; the
+ * gathering of writes (runs across the buffer's edge, out of order, overlapping, larger than
+ * the buffer) against the same writes applied in memory; and the message validator with
+ * messages of every wrong size.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -224,6 +226,95 @@ static void test_session(void)
 	fcopyd_policy_release(&pol);
 }
 
+/* One write of a gather case: 'len' bytes at 'off', of the pattern with seed 'seed'. */
+struct gw {
+	uint64_t off;
+	size_t len;
+	uint8_t seed;
+};
+
+#define GB FCOPYD_WBUF_SIZE
+/* clang-format off */
+static const struct {
+	const char *name;
+	size_t size;
+	size_t chunk; /* > 0: the whole file in order, in chunks of this size, seed 1 */
+	struct gw w[6];
+} gather_cases[] = {
+	{ "in order, 6144-byte chunks, buffer filled twice", 2 * GB + 5000, 6144, { { 0 } } },
+	{ "in order, chunks that divide the buffer",          GB * 2,         4096, { { 0 } } },
+	{ "one write larger than the buffer",                 GB + 300,       0,
+	  { { 0, 100, 1 }, { 100, GB + 200, 2 } } },
+	{ "backwards",                                        18000,          0,
+	  { { 12000, 6000, 1 }, { 6000, 6000, 2 }, { 0, 6000, 3 } } },
+	{ "a later write over an earlier one wins",           20000,          0,
+	  { { 0, 10000, 1 }, { 10000, 10000, 2 }, { 5000, 2000, 3 }, { 19000, 1000, 4 } } },
+	{ "a rewrite of gathered bytes then a jump back",     GB + 10,        0,
+	  { { 0, GB - 10, 1 }, { 10, 10, 2 }, { GB - 10, 20, 3 }, { 0, 5, 4 } } },
+};
+/* clang-format on */
+
+static uint8_t pattern(uint8_t seed, uint64_t pos)
+{
+	return (uint8_t)(pos * 131 + seed * 7 + (pos >> 9));
+}
+
+static void put_write(struct fcopyd_session *s, uint8_t *want, uint8_t *tmp, const struct gw *w,
+		      const char *name)
+{
+	for (size_t i = 0; i < w->len; i++)
+		tmp[i] = pattern(w->seed, w->off + i);
+	memcpy(want + w->off, tmp, w->len);
+	CHECK_INT(fcopyd_write(s, w->off, tmp, w->len), HV_S_OK, "%s: write %zu at %llu", name,
+		  w->len, (unsigned long long)w->off);
+}
+
+static void test_gather(void)
+{
+	struct fcopyd_policy pol;
+	struct fcopyd_session s;
+	char path[PATH_MAX + 8], file[PATH_MAX + 16];
+
+	fcopyd_policy_init(&pol);
+	fcopyd_session_init(&s);
+	snprintf(path, sizeof(path), "%s/in", root);
+	for (size_t c = 0; c < ARRAY_SIZE(gather_cases); c++) {
+		const char *name = gather_cases[c].name;
+		size_t size = gather_cases[c].size, got_len = 0;
+		uint8_t *want = calloc(1, size), *tmp = malloc(size);
+		char *got = NULL;
+
+		if (!want || !tmp)
+			abort();
+		CHECK_INT(fcopyd_start(&s, &pol, path, "gather", FCOPYD_OVER_WRITE, size), HV_S_OK,
+			  "%s: start", name);
+		if (gather_cases[c].chunk > 0) {
+			for (uint64_t o = 0; o < size; o += gather_cases[c].chunk) {
+				struct gw w = { o, MIN(gather_cases[c].chunk, (size_t)(size - o)),
+						1 };
+
+				put_write(&s, want, tmp, &w, name);
+			}
+		} else {
+			for (size_t i = 0; i < ARRAY_SIZE(gather_cases[c].w); i++)
+				if (gather_cases[c].w[i].len > 0)
+					put_write(&s, want, tmp, &gather_cases[c].w[i], name);
+		}
+		CHECK_INT(fcopyd_complete(&s), HV_S_OK, "%s: complete", name);
+		snprintf(file, sizeof(file), "%s/gather", path);
+		CHECK_INT(fs_read_file_at(AT_FDCWD, file, size + 1, &got, &got_len), 0,
+			  "%s: read back", name);
+		CHECK(got && got_len == size && memcmp(got, want, size) == 0,
+		      "%s: the file holds every write in order (%zu of %zu bytes)", name, got_len,
+		      size);
+		free(got);
+		free(want);
+		free(tmp);
+	}
+	CHECK_INT(tmp_files("in"), 0, "gather: no temporary files left");
+	fcopyd_policy_release(&pol);
+}
+
 /* Messages of every wrong size are refused by the one validator. */
 static void test_wire(void)
 {
@@ -300,6 +391,7 @@ int main(void)
 	setup_tree();
 	run_start_cases(true);
 	test_session();
+	test_gather();
 	test_wire();
 	{
 		char *rm[] = { (char *)"rm", (char *)"-rf", root, NULL };

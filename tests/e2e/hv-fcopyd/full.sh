@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # A full filesystem: a small tmpfs in a private mount namespace.  A file that cannot fit is
 # refused at START with HV_ERROR_DISK_FULL; a filesystem that fills up during a copy gives
-# HV_ERROR_DISK_FULL on the WRITE that hit ENOSPC, and the partial file is removed; the
+# HV_ERROR_DISK_FULL when its gathered writes hit ENOSPC (here on the COMPLETE that writes
+# out a write smaller than the daemon's 256 KiB buffer), and the partial file is removed; the
 # daemon then serves the next copy.  hv-sim's control socket lets the test fill the
 # filesystem between two requests.
 # timeout: 60
@@ -33,7 +34,11 @@ ctl fcopy start path="$S" name=grow size=20000
 check "a file that fits is started" ctl expect status=HV_S_OK
 dd if=/dev/zero of="$S/filler" bs=4096 2>/dev/null
 ctl fcopy write offset=0 file="$TMP/mid" len=6144
-check "the write that hits ENOSPC gets HV_ERROR_DISK_FULL" ctl expect status=HV_ERROR_DISK_FULL
+check "a write smaller than the buffer is gathered, not written yet" ctl expect status=HV_S_OK
+for o in 6144 12288; do ctl fcopy write offset=$o file="$TMP/mid" file-offset=$o len=6144; done
+ctl fcopy write offset=18432 file="$TMP/mid" file-offset=18432 len=1568
+ctl fcopy complete
+check "the COMPLETE that writes it out hits ENOSPC: HV_ERROR_DISK_FULL" ctl expect status=HV_ERROR_DISK_FULL
 [ ! -e "$S/grow" ] && no_tmp_files "$S" && [ ! -e "$S/big" ]
 ok $? "no partial file is left on the full filesystem"
 ctl fcopy copy src="$TMP/mid" path="$TMP/dst" name=after-full

@@ -28,7 +28,7 @@ send thaw HV_S_OK
 close
 wait-exit 0
 S
-$HOST "$TMP/s1" -- "$VSSD" $(vssd_opts) 2>"$TMP/log1"
+$HOST "$TMP/s1" -- "$VSSD" "${VSSD_OPTS[@]}" 2>"$TMP/log1"
 ok $? "a failed freeze answers the errno's status and leaves nothing frozen"
 grep -q "FREEZE failed: cannot freeze '$MNT/bad': Input/output error (errno 5)" "$TMP/log1"
 ok $? "the log names the failing mount and errno"
@@ -50,7 +50,7 @@ send thaw HV_S_OK
 close
 wait-exit 0
 S
-$HOST "$TMP/s2" -- "$VSSD" $(vssd_opts) --freeze-timeout 1s 2>"$TMP/log2"
+$HOST "$TMP/s2" -- "$VSSD" "${VSSD_OPTS[@]}" --freeze-timeout 1s 2>"$TMP/log2"
 ok $? "no THAW: thawed by the watchdog within the window; THAW then fails; next cycle works"
 grep -q 'no THAW within the freeze window of 1000 ms' "$TMP/log2"
 ok $? "the expiry is logged"
@@ -67,7 +67,7 @@ wait-exit -9
 sh $F i=0; until ! is_frozen $MNT/a && ! is_frozen $MNT/b; do sleep 0.1; i=\$((i+1)); [ \$i -lt 100 ] || exit 1; done
 sh i=0; while [ -e $TMP/run/vssd-frozen ]; do sleep 0.1; i=\$((i+1)); [ \$i -lt 100 ] || exit 1; done
 S
-$HOST "$TMP/s3" -- "$VSSD" $(vssd_opts) 2>"$TMP/log3"
+$HOST "$TMP/s3" -- "$VSSD" "${VSSD_OPTS[@]}" 2>"$TMP/log3"
 ok $? "SIGKILL while frozen: the watchdog thaws both and removes the marker"
 grep -q 'daemon died while frozen: thawed 2' "$TMP/log3"
 ok $? "the watchdog logs it after the thaw"
@@ -83,11 +83,11 @@ sh kill -STOP \$(cat $TMP/d.pid); w=\$(cat /proc/\$(cat $TMP/d.pid)/task/*/child
 wait-exit -9
 sh $F is_frozen $MNT/a && is_frozen $MNT/b && test -s $TMP/run/vssd-frozen
 S
-$HOST "$TMP/s4" -- "$VSSD" $(vssd_opts) 2>"$TMP/log4"
+$HOST "$TMP/s4" -- "$VSSD" "${VSSD_OPTS[@]}" 2>"$TMP/log4"
 ok $? "daemon and watchdog killed while frozen: still frozen, marker present"
 printf 'register\nsh %s ! is_frozen %s && ! is_frozen %s\nsh test ! -e %s\nclose\nwait-exit 0\n' \
 	"$F" "$MNT/a" "$MNT/b" "$TMP/run/vssd-frozen" >"$TMP/s5"
-$HOST "$TMP/s5" -- "$VSSD" $(vssd_opts) 2>"$TMP/log5"
+$HOST "$TMP/s5" -- "$VSSD" "${VSSD_OPTS[@]}" 2>"$TMP/log5"
 ok $? "the next start thaws from the marker and removes it"
 grep -q 'left frozen by an earlier run: thawed' "$TMP/log5"
 ok $? "the recovery is logged"
@@ -111,7 +111,7 @@ send thaw HV_S_OK
 close
 wait-exit 0
 S
-$HOST "$TMP/s6" -- "$VSSD" $(vssd_opts) --hook-timeout 500ms 2>"$TMP/log6"
+$HOST "$TMP/s6" -- "$VSSD" "${VSSD_OPTS[@]}" --hook-timeout 500ms 2>"$TMP/log6"
 ok $? "a hanging freeze hook is killed at its timeout and the freeze goes on"
 grep -q "hook '$TMP/hooks/10-hang freeze' did not finish within 500 ms: killed" "$TMP/log6"
 ok $? "the hook timeout is logged"

@@ -21,7 +21,7 @@ mkdir -p "$MNT/a-again" "$MNT/tmp" && touch "$MNT/b/f" "$MNT/fileb" &&
 ok $? "a second mount, a file bind mount, a read-only image and a tmpfs"
 _vssd_images="$MNT/a-again $MNT/fileb $MNT/tmp $_vssd_images"
 # shellcheck disable=SC2046
-"$VSSD" --check $(vssd_opts) >"$TMP/check" 2>&1
+"$VSSD" --check "${VSSD_OPTS[@]}" >"$TMP/check" 2>&1
 ok $? "--check in the namespace"
 grep -q "^risky .* $MNT/a (ext4 .*loop device" "$TMP/check" &&
 	grep -q "^risky .* $MNT/b (xfs .*loop device" "$TMP/check" &&
@@ -68,7 +68,7 @@ sed -n '/^is_frozen()/,/^}/p; /^wait_state()/,/^}/p' "$(dirname "$0")/common.inc
 # LeakSanitizer cannot run under ptrace, so it is off for this one run.
 # shellcheck disable=SC2046
 ASAN_OPTIONS=detect_leaks=0 $HOST "$TMP/s1" -- strace -f -qq -o "$TMP/strace" -e trace=ioctl,write,pwrite64,writev,pwritev,pwritev2,sendto,sendmsg,fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat,openat \
-	"$VSSD" $(vssd_opts) 2>"$TMP/log"
+	"$VSSD" "${VSSD_OPTS[@]}" 2>"$TMP/log"
 rc=$?
 ok $rc "hot-backup, other ops, unknown ops, freeze (writer blocks), thaw (writer resumes)"
 [ $rc = 0 ] || sed 's/^/#   /' "$TMP/log" | tail -30

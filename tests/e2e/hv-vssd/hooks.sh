@@ -39,7 +39,7 @@ mkhook ours 30-open && chmod 757 "$H/ours/30-open"
 HOOKOPTS="--hook-dir $H/ours --qemu-hook-dir $H/qemu --vmware-hook-dir $H/vmw"
 
 printf 'register\nsend freeze HV_S_OK\nsend thaw HV_S_OK\nclose\nwait-exit 0\n' >"$TMP/s1"
-$HOST "$TMP/s1" -- "$VSSD" $(vssd_opts) $HOOKOPTS 2>"$TMP/log1"
+$HOST "$TMP/s1" -- "$VSSD" "${VSSD_OPTS[@]}" $HOOKOPTS 2>"$TMP/log1"
 ok $? "freeze and thaw with hooks"
 cat >"$TMP/want1" <<W
 ours/10-a freeze thawed
@@ -60,7 +60,7 @@ ok $? "a hook writable by others is refused"
 # A failing freeze hook, policy continue: the backup goes on.
 rm -f "$TMP/hooklog"
 mkhook ours 20-b 3
-$HOST "$TMP/s1" -- "$VSSD" $(vssd_opts) $HOOKOPTS --hook-failure continue 2>"$TMP/log2"
+$HOST "$TMP/s1" -- "$VSSD" "${VSSD_OPTS[@]}" $HOOKOPTS --hook-failure continue 2>"$TMP/log2"
 ok $? "a failing freeze hook with policy continue: FREEZE and THAW succeed"
 grep -q "freeze hook '$H/ours/20-b' failed: the backup is only file-system consistent" "$TMP/log2"
 ok $? "the downgrade to file-system consistent is logged"
@@ -71,7 +71,7 @@ mkhook ours 10-a
 mkhook ours 20-b
 mkhook qemu 50-pg 1
 printf 'register\nsend freeze HV_E_FAIL\nsh %s ! is_frozen %s\nclose\nwait-exit 0\n' "$F" "$MNT/a" >"$TMP/s3"
-$HOST "$TMP/s3" -- "$VSSD" $(vssd_opts) $HOOKOPTS --hook-failure abort 2>"$TMP/log3"
+$HOST "$TMP/s3" -- "$VSSD" "${VSSD_OPTS[@]}" $HOOKOPTS --hook-failure abort 2>"$TMP/log3"
 ok $? "a failing freeze hook with policy abort: FREEZE fails and nothing is frozen"
 cat >"$TMP/want3" <<W
 ours/10-a freeze thawed
@@ -89,7 +89,7 @@ ok $? "after an abort the hooks that ran are undone in reverse; later hooks neve
 rm -f "$TMP/hooklog"
 mkhook qemu 50-pg
 printf 'register\nsend freeze\nclose\nwait-exit 0\n' >"$TMP/s4"
-$HOST "$TMP/s4" -- "$VSSD" $(vssd_opts) $HOOKOPTS --run-dir "$TMP/no/such/dir" 2>"$TMP/log4"
+$HOST "$TMP/s4" -- "$VSSD" "${VSSD_OPTS[@]}" $HOOKOPTS --run-dir "$TMP/no/such/dir" 2>"$TMP/log4"
 grep -q 'vmw/tool freezeFail thawed' "$TMP/hooklog" && grep -q 'qemu/50-pg thaw thawed' "$TMP/hooklog"
 ok $? "a failed freeze gives open-vm-tools hooks freezeFail and the others thaw"
 
@@ -97,7 +97,7 @@ ok $? "a failed freeze gives open-vm-tools hooks freezeFail and the others thaw"
 rm -f "$TMP/hooklog"
 printf 'register\nsend freeze HV_S_OK\nsh %s is_frozen %s\nkill TERM\nwait-exit 0\nsh %s ! is_frozen %s\nsh test ! -e %s\n' \
 	"$F" "$MNT/a" "$F" "$MNT/a" "$TMP/run/vssd-frozen" >"$TMP/s5"
-$HOST "$TMP/s5" -- "$VSSD" $(vssd_opts) $HOOKOPTS 2>"$TMP/log5"
+$HOST "$TMP/s5" -- "$VSSD" "${VSSD_OPTS[@]}" $HOOKOPTS 2>"$TMP/log5"
 ok $? "SIGTERM while frozen: thawed, marker removed, then exit 0"
 grep -q 'ours/10-a thaw thawed' "$TMP/hooklog"
 ok $? "thaw hooks ran on the way out"

@@ -19,7 +19,7 @@ ok $? "made and mounted an xfs image"
 # shellcheck disable=SC2046
 "$SIM" -s vss -q -e wait-register -e 'vss hot-backup' -e 'expect status=HV_S_OK' \
 	-e 'vss freeze' -e 'expect status=HV_S_OK' -e 'vss thaw' -e 'expect status=HV_S_OK' \
-	-- "$VSSD" $(vssd_opts) >"$TMP/o1" 2>&1
+	-- "$VSSD" "${VSSD_OPTS[@]}" >"$TMP/o1" 2>&1
 ok $? "hot-backup, freeze, thaw of a real image under hv-sim"
 grep -q 'thawed 1 filesystem' "$TMP/o1"
 ok $? "one filesystem frozen and thawed"
@@ -28,14 +28,14 @@ ok $? "one filesystem frozen and thawed"
 "$SIM" -s vss -q -e wait-register -e 'vss freeze' -e 'expect status=HV_S_OK' -e 'sleep 3s' \
 	-e 'vss thaw' -e 'expect status=HV_E_FAIL' -e 'vss freeze' -e 'expect status=HV_S_OK' \
 	-e 'vss thaw' -e 'expect status=HV_S_OK' \
-	-- "$VSSD" $(vssd_opts) --freeze-timeout 300ms >"$TMP/o2" 2>&1
+	-- "$VSSD" "${VSSD_OPTS[@]}" --freeze-timeout 300ms >"$TMP/o2" 2>&1
 ok $? "a THAW after the window: HV_E_FAIL, and the next cycle works"
 ! is_frozen "$MNT/x"
 ok $? "the image is thawed"
 
 # shellcheck disable=SC2046
 "$SIM" -s vss -q -e wait-register -e 'vss freeze' -e 'expect status=HV_S_OK' \
-	-e 'kill signal=KILL' -e 'wait-exit' -- "$VSSD" $(vssd_opts) >"$TMP/o3" 2>&1
+	-e 'kill signal=KILL' -e 'wait-exit' -- "$VSSD" "${VSSD_OPTS[@]}" >"$TMP/o3" 2>&1
 ok $? "hv-sim kills the daemon while frozen"
 i=0
 while is_frozen "$MNT/x" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done

@@ -1311,14 +1311,6 @@ int hvc_live_run(const struct hvc_map *m, const struct hvc_live_opts *o, FILE *o
 		return HVC_LIVE_ERROR;
 	}
 	hvc_live_detect(m, rootfd, streq(o->root, "/"), f);
-	f->backup = calloc(1, sizeof(*f->backup));
-	if (f->backup) {
-		const struct hvc_vmdev *vss;
-		bool offered = bound(m, f, "live_backup", &vss) || f->dev_vss;
-
-		hvc_backup_load(f->backup, o->root, rootfd, f->vss_pid);
-		hvc_backup_judge(f->backup, offered, f->vss_daemon);
-	}
 
 	if (!f->guest) {
 		if (o->json)
@@ -1332,6 +1324,16 @@ int hvc_live_run(const struct hvc_map *m, const struct hvc_live_opts *o, FILE *o
 			write_prom(o->prom_path, f, it, 0, 0, stderr);
 		result = HVC_LIVE_NOT_A_GUEST;
 		goto out;
+	}
+
+	/* What a host backup would do: the live backup section and the live_backup row. */
+	f->backup = calloc(1, sizeof(*f->backup));
+	if (f->backup) {
+		const struct hvc_vmdev *vss;
+		bool offered = bound(m, f, "live_backup", &vss) || f->dev_vss;
+
+		hvc_backup_load(f->backup, o->root, rootfd, f->vss_pid);
+		hvc_backup_judge(f->backup, offered, f->vss_daemon);
 	}
 
 	if (f->have_os) {

@@ -437,16 +437,44 @@ void freezeplan_dirs_default(struct freezeplan_dirs *d)
 	d->dir[FREEZEPLAN_HOOK_VMWARE] = FREEZEPLAN_VMW_HOOKS;
 }
 
+/* Every key of [vssd] (hv-vssd(8), CONFIGURATION). */
+static const char *const vssd_keys[] = {
+	"include",       "exclude",         "freeze_timeout", "hook_dir",
+	"qemu_hook_dir", "vmware_hook_dir", "hook_timeout",   "hook_failure",
+	"run_dir",       "pool_dir",        "result_record",  "legacy_hooks",
+};
+
+struct key_err {
+	char *buf;
+	size_t size;
+};
+
+static int check_key(const char *key, const char *value, unsigned int line, void *data)
+{
+	struct key_err *ke = data;
+
+	(void)value;
+	for (size_t i = 0; i < ARRAY_SIZE(vssd_keys); i++)
+		if (streq(vssd_keys[i], key))
+			return 0;
+	(void)snprintf(ke->buf, ke->size, "line %u: unknown key '%s' in [vssd]", line, key);
+	return -EINVAL;
+}
+
 int freezeplan_conf_load(const struct conf *c, struct freezeplan_opts *o, struct freezeplan_dirs *d,
 			 char *err, size_t err_size)
 {
 	static const char *const keys[] = { "hook_dir", "qemu_hook_dir", "vmware_hook_dir" };
+	struct key_err ke = { err, err_size };
 	const char *s;
 	bool b;
 	int r;
 
 	if (!c)
 		return 0;
+	r = conf_foreach(c, "vssd", check_key, &ke);
+	if (r < 0)
+		return r;
 	o->n_include = MIN(conf_get_all(c, "vssd", "include", o->include, FREEZEPLAN_PATTERNS_MAX),
 			   (size_t)FREEZEPLAN_PATTERNS_MAX);
 	o->n_exclude = MIN(conf_get_all(c, "vssd", "exclude", o->exclude, FREEZEPLAN_PATTERNS_MAX),

@@ -136,8 +136,9 @@ struct freezeplan_dirs {
 void freezeplan_dirs_default(struct freezeplan_dirs *d);
 /*
  * Read the selection and hook-folder keys of [vssd] from 'c' (may be NULL): include,
- * exclude, hook_dir, qemu_hook_dir, vmware_hook_dir, legacy_hooks.  Other keys are left to
- * the caller.  -EINVAL with the reason in 'err' for a bad value.
+ * exclude, hook_dir, qemu_hook_dir, vmware_hook_dir, legacy_hooks.  The values of the other
+ * keys of hv-vssd(8) are left to the caller, but a key hv-vssd does not know is refused here.
+ * -EINVAL with the reason in 'err' for an unknown key or a bad value.
  */
 int freezeplan_conf_load(const struct conf *c, struct freezeplan_opts *o, struct freezeplan_dirs *d,
 			 char *err, size_t err_size) WARN_UNUSED;

@@ -46,38 +46,18 @@ void vssd_config_defaults(struct vssd_config *cfg)
 	cfg->sel.sysfs = "/sys";
 }
 
-static const char *const conf_keys[] = {
-	"include",       "exclude",         "freeze_timeout", "hook_dir",
-	"qemu_hook_dir", "vmware_hook_dir", "hook_timeout",   "hook_failure",
-	"run_dir",       "pool_dir",        "result_record",  "legacy_hooks",
-};
-
-static int check_key(const char *key, const char *value, unsigned int line, void *data)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(conf_keys); i++)
-		if (streq(conf_keys[i], key))
-			return 0;
-	(void)snprintf(data, 128, "line %u: unknown key '%s' in [vssd]", line, key);
-	return -EINVAL;
-}
-
 int vssd_config_load(struct vssd_config *cfg, const struct conf *c, char *err, size_t err_size)
 {
 	struct freezeplan_dirs dirs;
 	unsigned long long v;
 	const char *s;
-	char bad[128] = "";
 	bool b;
 	int r;
 
 	if (!c)
 		return 0;
-	r = conf_foreach(c, "vssd", check_key, bad);
-	if (r < 0) {
-		(void)snprintf(err, err_size, "%s", bad);
-		return r;
-	}
-	/* include, exclude, the hook folders and legacy_hooks: shared with hv-check */
+	/* Unknown keys, include, exclude, the hook folders and legacy_hooks: shared with
+	 * hv-check. */
 	dirs.dir[FREEZEPLAN_HOOK_OURS] = cfg->hook_dir;
 	dirs.dir[FREEZEPLAN_HOOK_QEMU] = cfg->qemu_hook_dir;
 	dirs.dir[FREEZEPLAN_HOOK_VMWARE] = cfg->vmware_hook_dir;

@@ -91,6 +91,12 @@ static const struct {
 	  "", true, "hv-vssd", HVC_BACKUP_PROBLEMS_FOUND, "proc/self/mountinfo", 1, 0,
 	  "hv-vssd would refuse its configuration: /etc/hvguest/hvguest.conf: [vssd] "
 	  "legacy_hooks: yes or no", NULL },
+	{ "a [vssd] key hv-vssd does not know",
+	  { { "proc/self/mountinfo", EXT4_ROOT, 0644 },
+	    { "etc/hvguest/hvguest.conf", "[vssd]\nexclude = /x\nfreeze_window = 9\n", 0644 } },
+	  "", true, "hv-vssd", HVC_BACKUP_PROBLEMS_FOUND, "proc/self/mountinfo", 1, 0,
+	  "hv-vssd would refuse its configuration: /etc/hvguest/hvguest.conf: [vssd] line 3: "
+	  "unknown key 'freeze_window' in [vssd]", NULL },
 	{ "a configuration file with a syntax error",
 	  { { "proc/self/mountinfo", EXT4_ROOT, 0644 },
 	    { "etc/hvguest/hvguest.conf", "[vssd\n", 0644 } },

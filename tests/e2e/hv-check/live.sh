@@ -10,10 +10,17 @@ HVC=$BIN/hv-check
 D=$TOP/tests/data/hv-check
 PY=/usr/bin/python3
 [ -x "$HVC" ] || { echo "1..0 # SKIP hv-check not built"; exit 77; }
+# The fixture roots, copied so their files are ours and not group-writable whoever checked
+# out the tree with whatever umask: hooks are only run (and listed) when they are.
+R=$TMP/roots
+if ! cp -R "$D/roots" "$R" || ! chmod -R go-w "$R"; then
+	echo "1..0 # SKIP cannot copy the fixture roots to $R"
+	exit 77
+fi
 
 while IFS=$'\t' read -r case cpuid want; do
 	case $case in '#'* | '') continue ;; esac
-	root=$D/roots/$case
+	root=$R/$case
 	HV_CHECK_CPUID=$cpuid "$HVC" check --root "$root" >"$TMP/$case.txt" 2>"$TMP/$case.err"
 	rc=$?
 	[ "$rc" = "$want" ]
@@ -47,7 +54,7 @@ if a["verdict"] != "not_a_guest":
 done <"$D/cases.tsv"
 
 # Specific detections, from the JSON.
-jq_() { HV_CHECK_CPUID="${2:-Microsoft Hv}" "$HVC" check --root "$D/roots/$1" --json | $PY -c "import json,sys; a=json.load(sys.stdin); r=($3); print(r if isinstance(r, str) else repr(r))"; }
+jq_() { HV_CHECK_CPUID="${2:-Microsoft Hv}" "$HVC" check --root "$R/$1" --json | $PY -c "import json,sys; a=json.load(sys.stdin); r=($3); print(r if isinstance(r, str) else repr(r))"; }
 [ "$(jq_ centos65-lis41-2012r2 'Microsoft Hv:9600' 'a["system"]["lis"], a["system"]["lis_version"], a["map"]["availability"], a["host"]["id"], a["host"]["from"]')" = "(True, '4.1.3', 'LIS 4.1', 'WS2012R2', 'cpuid')" ]
 ok $? "CentOS 6.5: downloaded LIS 4.1.3 -> LIS 4.1 column; host 2012 R2 from CPUID"
 [ "$(jq_ centos511-2008r2 '' 'a["host"]["id"], a["host"]["boot_log_format"], a["system"]["from"]')" = "('WS2008R2', 'old', 'redhat-release')" ]
@@ -114,7 +121,7 @@ ok $? "a root without a mount table: verdict unknown, said why, nothing claimed"
 
 # The same plan as hv-vssd --check on the same guest (one implementation, two programs).
 if [ -x "$BIN/hv-vssd" ]; then
-	r86=$D/roots/rhel86-2019-fc
+	r86=$R/rhel86-2019-fc
 	"$BIN/hv-vssd" --check -c "$r86/etc/hvguest/hvguest.conf" --mountinfo "$r86/proc/self/mountinfo" \
 		--root "$r86" --sysfs "$r86/sys" --run-dir "$TMP/run" --hook-dir "$r86/etc/hvguest/vss-hooks.d" \
 		--qemu-hook-dir "$r86/etc/qemu/fsfreeze-hook.d" \
@@ -132,7 +139,7 @@ fi
 
 # No VSS daemon: with /dev/vmbus/hv_vss (the row's old check) and without it (the host still
 # offers VSS on VMBus: a problem only the mount-table-aware check can see).
-cp -a "$D/roots/rhel92-2022" "$TMP/nodaemon"
+cp -a "$R/rhel92-2022" "$TMP/nodaemon"
 rm "$TMP/nodaemon/proc/703/comm"
 mkdir -p "$TMP/nodaemon/proc/self" && mv "$TMP/nodaemon/proc/703/mountinfo" "$TMP/nodaemon/proc/self/"
 nd() { HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/nodaemon" --json | $PY -c "import json,sys; a=json.load(sys.stdin); r=($1); print(r if isinstance(r, str) else repr(r))"; }
@@ -146,9 +153,9 @@ rc=$?
 ok $? "no VSS daemon and no device node while VMBus offers VSS: a problem (exit $rc), remedy from the map"
 
 # The daemon's table wins over ours; a malformed table and a bad [vssd] are said.
-cp -a "$D/roots/rhel92-2022" "$TMP/tables"
+cp -a "$R/rhel92-2022" "$TMP/tables"
 mkdir -p "$TMP/tables/proc/self"
-cp "$D/roots/debian12-gen2-uio/proc/1/mountinfo" "$TMP/tables/proc/self/mountinfo"
+cp "$R/debian12-gen2-uio/proc/1/mountinfo" "$TMP/tables/proc/self/mountinfo"
 HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/tables" >"$TMP/tables.txt"
 [ $? = 0 ] && grep -q '^live backup (.*mounts from proc/703/mountinfo' "$TMP/tables.txt"
 ok $? "the VSS daemon's mount table is used, not the one of proc/self"
@@ -157,12 +164,12 @@ HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/tables" >"$TMP/tables.tx
 [ $? = 0 ] && grep -q '^live backup: proc/703/mountinfo line 2 is malformed$' "$TMP/tables.txt" &&
 	grep -q '^  verdict: unknown' "$TMP/tables.txt"
 ok $? "a malformed mount table: its line named, verdict unknown, no crash"
-cp "$D/roots/rhel92-2022/proc/703/mountinfo" "$TMP/tables/proc/703/mountinfo"
+cp "$R/rhel92-2022/proc/703/mountinfo" "$TMP/tables/proc/703/mountinfo"
 mkdir -p "$TMP/tables/etc/hvguest" && printf '[vssd]\nlegacy_hooks = maybe\n' >"$TMP/tables/etc/hvguest/hvguest.conf"
 HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$TMP/tables" >"$TMP/tables.txt"
 [ $? = 1 ] && grep -q "^  verdict: PROBLEM hv-vssd would refuse its configuration: /etc/hvguest/hvguest.conf: \[vssd\] legacy_hooks: yes or no" "$TMP/tables.txt"
 ok $? "a [vssd] section hv-vssd would refuse is a problem"
-HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$D/roots/rhel86-2019-fc" --prometheus "$TMP/lb.prom" >/dev/null
+HV_CHECK_CPUID="Microsoft Hv" "$HVC" check --root "$R/rhel86-2019-fc" --prometheus "$TMP/lb.prom" >/dev/null
 grep -q '^hv_check_feature_ok{feature="live_backup"} 0$' "$TMP/lb.prom" &&
 	grep -q '^hv_check_live_backup_mounts{verdict="will-freeze"} 3$' "$TMP/lb.prom" &&
 	grep -q '^hv_check_live_backup_mounts{verdict="risky"} 1$' "$TMP/lb.prom" &&

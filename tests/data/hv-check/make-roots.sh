@@ -18,7 +18,7 @@ HEARTBEAT=57164f39-9115-4e78-ab55-382f3bd5422d KVP=a9a0f4e7-5a45-4d96-b827-8a841
 VSS=35fa2e29-ea23-4236-96ae-3a6ebacba440 SCSI=ba6163d9-04a1-4d29-b605-72e2ffb1dc7f
 NET=f8615163-df3e-46c5-913f-f2d2f965ed0e BALLOON=525074dc-8985-46e2-8057-a307dc18a502
 VIDEO=da0a7802-e377-4aac-8e77-0558eb1073f8 MOUSE=cfa8b69e-5b4a-4cc0-b98b-8ba1a1f3f95a
-FCOPY=34d14be3-dee4-41c8-9ae7-6b174977c192 PCI=44c4f61d-4444-4400-9d52-802e27ede19f
+FCOPY=34d14be3-dee4-41c8-9ae7-6b174977c192
 
 w() { mkdir -p "$(dirname "$1")"; printf '%s\n' "$2" >"$1"; }
 dev() { # root instance class driver

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +55,8 @@ struct pool {
 	int fd;         /* pool file, -1 when not open */
 	int jfd;        /* journal, -1 when absent */
 	bool loaded;
+	bool dirty;   /* the watch saw a change since the image was last checked (or no watch) */
+	bool locked;  /* pool_begin took the locks (pool_end releases them) */
 	int load_err; /* -EFBIG when the file is over a limit */
 
 	/* What the file looked like when the image was last made to match it. */
@@ -77,8 +80,16 @@ struct pool {
 struct kvpool {
 	char *dir;
 	int dirfd;
+	int ifd; /* inotify on the directory, -1 when unavailable (then every check is full) */
 	unsigned int flags;
 	struct pool pools[KVPOOL_COUNT];
+};
+
+/* pool_begin() modes */
+enum {
+	BEGIN_READ,  /* answered from the image; no locks when the watch saw no change */
+	BEGIN_WRITE, /* locks always; the stat and journal checks only when something changed */
+	BEGIN_CHECK, /* the full check under the locks (kvpool_refresh) */
 };
 
 /* -- small helpers ---------------------------------------------------------------------- */
@@ -688,10 +699,109 @@ static int journal_apply_in_memory(struct pool *p, const struct journal_hdr *h, 
 }
 
 /*
+ * The directory watch.  Every change to a pool file or a journal by any process (write,
+ * truncate, rename over, delete, create, attribute change) queues an inotify event on the
+ * state directory before the system call returns.  So when the queue holds nothing for pool
+ * N since its image was last checked under the locks, nothing changed the file or its journal
+ * since, and the image still is the file: a read can be answered from it without the locks,
+ * the stats and the journal read.  The one change inotify does not report is a store through
+ * a shared writable mmap of the file; no known writer does that.  Overflow, the directory
+ * going away, or any error mark every pool changed; a lost watch turns the fast path off.
+ */
+static void watch_mark_all(struct kvpool *kp)
+{
+	for (unsigned int i = 0; i < KVPOOL_COUNT; i++)
+		kp->pools[i].dirty = true;
+}
+
+static void watch_stop(struct kvpool *kp)
+{
+	watch_mark_all(kp);
+	if (kp->ifd >= 0)
+		(void)close(kp->ifd);
+	kp->ifd = -1;
+}
+
+static void watch_event(struct kvpool *kp, const struct inotify_event *ev)
+{
+	const char *n = ev->name;
+
+	if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+		watch_stop(kp);
+		return;
+	}
+	if ((ev->mask & IN_Q_OVERFLOW) || ev->len == 0) {
+		watch_mark_all(kp);
+		return;
+	}
+	/* .kvp_pool_N, .kvp_pool_N.new, .kvp_journal_N: the digit after the prefix */
+	if (strncmp(n, ".kvp_pool_", 10) == 0)
+		n += 10;
+	else if (strncmp(n, ".kvp_journal_", 13) == 0)
+		n += 13;
+	else
+		return;
+	if (n[0] >= '0' && n[0] < '0' + KVPOOL_COUNT)
+		kp->pools[n[0] - '0'].dirty = true;
+}
+
+/* Read every queued event (non-blocking) and mark the pools they name. */
+static void watch_poll(struct kvpool *kp)
+{
+	union {
+		struct inotify_event ev;
+		char bytes[4096];
+	} buf;
+
+	while (kp->ifd >= 0) {
+		ssize_t n = read(kp->ifd, buf.bytes, sizeof(buf.bytes));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			watch_stop(kp);
+			return;
+		}
+		for (size_t off = 0; off + sizeof(struct inotify_event) <= (size_t)n;) {
+			const struct inotify_event *ev = (const void *)(buf.bytes + off);
+
+			watch_event(kp, ev);
+			if (kp->ifd < 0)
+				return;
+			off += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+static void watch_start(struct kvpool *kp)
+{
+	const uint32_t mask = IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+			      IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+
+	watch_mark_all(kp);
+	kp->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (kp->ifd < 0) {
+		kp->ifd = -1; /* out of instances: every check is a full one */
+		return;
+	}
+	if (inotify_add_watch(kp->ifd, kp->dir, mask) < 0)
+		watch_stop(kp);
+}
+
+/* Whether the image of 'p' was checked under the locks and nothing changed since. */
+static bool watch_fresh(const struct kvpool *kp, const struct pool *p)
+{
+	return kp->ifd >= 0 && p->loaded && !p->dirty && p->fd >= 0 && p->load_err == 0;
+}
+
+/*
  * Lock pool 'pool' and make its image match the file: finish a pending journal entry,
  * re-read the file if it changed.  On success the caller must call pool_end().
  */
-static int pool_begin(struct kvpool *kp, unsigned int pool, struct pool **ret_p, bool *ret_loaded)
+static int pool_begin(struct kvpool *kp, unsigned int pool, int mode, struct pool **ret_p,
+		      bool *ret_loaded)
 {
 	uint8_t jrec[KVPOOL_RECORD_SIZE];
 	struct journal_hdr h;
@@ -702,11 +812,30 @@ static int pool_begin(struct kvpool *kp, unsigned int pool, struct pool **ret_p,
 	if (!kp || pool >= KVPOOL_COUNT)
 		return -EINVAL;
 	p = &kp->pools[pool];
+	if (ret_loaded)
+		*ret_loaded = false;
+	watch_poll(kp);
+	if (mode == BEGIN_READ && watch_fresh(kp, p)) {
+		p->locked = false;
+		*ret_p = p;
+		return 0;
+	}
+	if (mode == BEGIN_WRITE && watch_fresh(kp, p)) {
+		r = lock_fd(p->fd, readonly(kp));
+		if (r < 0)
+			return r;
+		watch_poll(kp); /* what happened before we got the locks */
+		if (watch_fresh(kp, p)) {
+			p->locked = true;
+			*ret_p = p;
+			return 0;
+		}
+		unlock_fd(p->fd);
+	}
 	r = pool_lock(kp, p, &st);
 	if (r < 0)
 		return r;
-	if (ret_loaded)
-		*ret_loaded = false;
+	p->locked = true;
 	if (p->fd < 0) { /* read-only and absent */
 		image_clear(p);
 		p->loaded = true;
@@ -739,6 +868,8 @@ static int pool_begin(struct kvpool *kp, unsigned int pool, struct pool **ret_p,
 				goto err_unlock;
 		}
 	}
+	/* Checked under the locks: events queued before the check are covered by it. */
+	p->dirty = false;
 	if (p->load_err < 0) {
 		r = p->load_err;
 		goto err_unlock;
@@ -753,7 +884,9 @@ err_unlock:
 
 static void pool_end(struct pool *p)
 {
-	pool_unlock(p);
+	if (p->locked)
+		pool_unlock(p);
+	p->locked = false;
 }
 
 /* After our own write: the file as it is now is what the image holds. */
@@ -900,6 +1033,7 @@ int kvpool_open(const char *state_dir, unsigned int flags, struct kvpool **ret_k
 		return -ENOMEM;
 	kp->flags = flags;
 	kp->dirfd = -1;
+	kp->ifd = -1;
 	for (unsigned int i = 0; i < KVPOOL_COUNT; i++) {
 		struct pool *p = &kp->pools[i];
 
@@ -928,6 +1062,7 @@ int kvpool_open(const char *state_dir, unsigned int flags, struct kvpool **ret_k
 		r = -errno;
 		goto err;
 	}
+	watch_start(kp);
 	if (readonly(kp))
 		goto out;
 	for (unsigned int i = 0; i < KVPOOL_COUNT; i++) {
@@ -966,6 +1101,8 @@ struct kvpool *kvpool_close(struct kvpool *kp)
 	}
 	if (kp->dirfd >= 0)
 		(void)close(kp->dirfd);
+	if (kp->ifd >= 0)
+		(void)close(kp->ifd);
 	free(kp->dir);
 	free(kp);
 	return NULL;
@@ -981,7 +1118,7 @@ int kvpool_get(struct kvpool *kp, unsigned int pool, const char *key, const char
 		return -EINVAL;
 	if (strnlen(key, KVPOOL_KEY_FIELD) > KVPOOL_KEY_MAX)
 		return -ENOENT; /* cannot be stored, so it is not there */
-	r = pool_begin(kp, pool, &p, NULL);
+	r = pool_begin(kp, pool, BEGIN_READ, &p, NULL);
 	if (r < 0)
 		return r;
 	i = index_find(p, key);
@@ -1016,7 +1153,7 @@ int kvpool_set(struct kvpool *kp, unsigned int pool, const char *key, const char
 		return r;
 	if (kp && readonly(kp))
 		return -EROFS;
-	r = pool_begin(kp, pool, &p, NULL);
+	r = pool_begin(kp, pool, BEGIN_WRITE, &p, NULL);
 	if (r < 0)
 		return r;
 	add = strlen(key) + strlen(value);
@@ -1135,7 +1272,7 @@ int kvpool_delete(struct kvpool *kp, unsigned int pool, const char *key)
 		return -ENOENT;
 	if (kp && readonly(kp))
 		return -EROFS;
-	r = pool_begin(kp, pool, &p, NULL);
+	r = pool_begin(kp, pool, BEGIN_WRITE, &p, NULL);
 	if (r < 0)
 		return r;
 	i = index_find(p, key);
@@ -1183,7 +1320,7 @@ out:
 int kvpool_count(struct kvpool *kp, unsigned int pool, size_t *ret_count)
 {
 	struct pool *p;
-	int r = pool_begin(kp, pool, &p, NULL);
+	int r = pool_begin(kp, pool, BEGIN_READ, &p, NULL);
 
 	if (r < 0)
 		return r;
@@ -1197,7 +1334,7 @@ int kvpool_record_at(struct kvpool *kp, unsigned int pool, size_t index,
 {
 	struct pool *p;
 	size_t at = SIZE_MAX;
-	int r = pool_begin(kp, pool, &p, NULL);
+	int r = pool_begin(kp, pool, BEGIN_READ, &p, NULL);
 
 	if (r < 0)
 		return r;
@@ -1231,7 +1368,7 @@ int kvpool_enumerate(struct kvpool *kp, unsigned int pool, kvpool_visit_fn *fn, 
 
 	if (!fn)
 		return -EINVAL;
-	r = pool_begin(kp, pool, &p, NULL);
+	r = pool_begin(kp, pool, BEGIN_READ, &p, NULL);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < p->nrec && r == 0; i++) {
@@ -1286,7 +1423,7 @@ int kvpool_refresh(struct kvpool *kp, unsigned int pool)
 {
 	struct pool *p;
 	bool loaded;
-	int r = pool_begin(kp, pool, &p, &loaded);
+	int r = pool_begin(kp, pool, BEGIN_CHECK, &p, &loaded);
 
 	if (r < 0)
 		return r;
@@ -1297,7 +1434,7 @@ int kvpool_refresh(struct kvpool *kp, unsigned int pool)
 int kvpool_stats(struct kvpool *kp, unsigned int pool, struct kvpool_stats *ret_stats)
 {
 	struct pool *p;
-	int r = pool_begin(kp, pool, &p, NULL);
+	int r = pool_begin(kp, pool, BEGIN_READ, &p, NULL);
 
 	if (r < 0 && r != -EFBIG)
 		return r;

@@ -22,17 +22,19 @@
  * nothing here logs or exits.  Bad pool numbers give -EINVAL.  A file that is damaged or
  * over a limit never makes an operation on another pool fail.
  *
- * Locking: every operation on a pool takes, in this order, flock(LOCK_EX) (cloud-init and
- * azure-init use flock) and an fcntl write lock on the whole file (an open-file-description
- * lock, which conflicts with the classic fcntl locks of the reference daemon and the samples)
- * and holds both for the whole read-check-modify-write.  A read-only handle takes LOCK_SH and
- * a read lock.  A handle is not thread-safe: one per thread, or lock around it.
+ * Locking: every change, and every read that finds the pool changed, takes, in this order,
+ * flock(LOCK_EX) (cloud-init and azure-init use flock) and an fcntl write lock on the whole file
+ * (an open-file-description lock, which conflicts with the classic fcntl locks of the reference
+ * daemon and the samples) and holds both for the whole read-check-modify-write.  A read-only handle
+ * takes LOCK_SH and a read lock.  A handle is not thread-safe: one per thread, or lock around it.
  *
  * Freshness: before every operation the pool file is checked (path inode, size, mtime and
  * ctime in nanoseconds, and the journal's generation counter, which every writer using this
  * library bumps).  The file is re-read only when one of those changed, so appends by
  * cloud-init, a truncation, a deletion (the file is re-created empty) or a change made by
- * another process using this library are all picked up.
+ * another process using this library are all picked up.  An inotify watch on the directory
+ * lets an operation skip the check (and a read the locks) when no pool file or journal event
+ * came since the last check.
  *
  * Durability: an operation returns only after its change is written to the file.  Unless the
  * handle was opened with KVPOOL_NOSYNC, it is also on stable storage (fdatasync) before the

@@ -6,6 +6,7 @@
  * each), split values and the host's byte limits.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +327,57 @@ static void test_others(void)
 		      "the new record sits at the last whole record");
 		free(buf);
 	}
+	kvpool_close(kp);
+	tu_rmdir(dir);
+	free(dir);
+}
+
+/*
+ * A foreign writer rewriting a record in place with the same size right after our last look,
+ * 50 times: reads answered from memory while the directory watch reports nothing must still
+ * see every rewrite (a watch that missed writes would serve the old value; on kernels with
+ * coarse timestamps only the watch can tell, as size and mtime stay the same).  And a read
+ * with nothing changed in between re-reads nothing.
+ */
+static void test_same_size_rewrite(void)
+{
+	char *dir = tu_tmpdir(), path[4096];
+	struct kvpool *kp = NULL;
+	struct kvpool_stats a, b;
+	unsigned char rec[KVPOOL_RECORD_SIZE];
+	const char *v = NULL;
+	int missed = 0;
+
+	CHECK_INT(kvpool_open(dir, KVPOOL_NOSYNC, &kp), 0, "open");
+	tu_pool_path(dir, 1, path, sizeof(path));
+	for (int i = 0; i < 50; i++) {
+		char v1[16], v2[16];
+		int fd;
+
+		(void)snprintf(v1, sizeof(v1), "a%03d", i);
+		(void)snprintf(v2, sizeof(v2), "b%03d", i);
+		if (kvpool_set(kp, 1, "k", v1) < 0 || kvpool_get(kp, 1, "k", &v) < 0) {
+			missed = -1;
+			break;
+		}
+		tu_record(rec, "k", v2);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || pwrite(fd, rec, sizeof(rec), 0) != (ssize_t)sizeof(rec)) {
+			missed = -1;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		close(fd);
+		if (kvpool_get(kp, 1, "k", &v) < 0 || !streq(v, v2))
+			missed++;
+	}
+	CHECK_INT(missed, 0, "50 same-size in-place rewrites by another writer all seen");
+	CHECK_INT(kvpool_stats(kp, 1, &a), 0, "stats");
+	for (int i = 0; i < 100; i++)
+		CHECK_INT(kvpool_get(kp, 1, "k", &v), 0, "get %d", i);
+	CHECK_INT(kvpool_stats(kp, 1, &b), 0, "stats");
+	CHECK_INT(b.loads, a.loads, "100 gets with nothing changed re-read nothing");
 	kvpool_close(kp);
 	tu_rmdir(dir);
 	free(dir);
@@ -723,6 +775,7 @@ int main(void)
 	test_format();
 	test_duplicates();
 	test_others();
+	test_same_size_rewrite();
 	test_two_handles();
 	test_damaged();
 	test_limits();

@@ -42,6 +42,18 @@ struct journal_hdr {
 _Static_assert(sizeof(struct journal_hdr) == 56, "journal header layout");
 #define JOURNAL_SIZE (sizeof(struct journal_hdr) + KVPOOL_RECORD_SIZE)
 
+/*
+ * One record in memory: each field up to its last non-zero byte, so that a short record
+ * takes a few dozen bytes instead of 2,560 and the exact on-disk bytes (damaged records and
+ * other writers' stale bytes after a NUL included) can be rebuilt by zero-filling.
+ */
+struct crec {
+	uint16_t klen; /* bytes kept of the key field */
+	uint16_t vlen; /* bytes kept of the value field */
+	bool readable; /* both fields hold a NUL and the key is not empty */
+	char data[];   /* key bytes, NUL, value bytes, NUL */
+};
+
 struct slot {
 	uint32_t hash;
 	uint32_t rec1; /* record index + 1; 0 = empty slot */
@@ -66,7 +78,7 @@ struct pool {
 	struct timespec mtime, ctime;
 	uint64_t jgen;
 
-	uint8_t *img; /* nrec records exactly as on disk */
+	struct crec **recs; /* nrec records as on disk, trailing zeros left out; NULL past nrec */
 	size_t nrec, cap;
 	size_t damaged;
 	size_t bytes;
@@ -137,21 +149,6 @@ static uint32_t key_hash(const char *key)
 	return h;
 }
 
-static inline uint8_t *rec_ptr(const struct pool *p, size_t i)
-{
-	return p->img + i * KVPOOL_RECORD_SIZE;
-}
-
-static inline const char *rec_key(const struct pool *p, size_t i)
-{
-	return (const char *)rec_ptr(p, i);
-}
-
-static inline const char *rec_value(const struct pool *p, size_t i)
-{
-	return (const char *)rec_ptr(p, i) + KVPOOL_KEY_FIELD;
-}
-
 /* A field without a NUL, or an empty key (a hole of zeros), is not a readable record. */
 static bool record_readable(const uint8_t *rec)
 {
@@ -159,9 +156,66 @@ static bool record_readable(const uint8_t *rec)
 	       memchr(rec + KVPOOL_KEY_FIELD, 0, KVPOOL_VALUE_FIELD);
 }
 
-static size_t record_bytes(const uint8_t *rec)
+static size_t field_used(const uint8_t *f, size_t len)
 {
-	return strlen((const char *)rec) + strlen((const char *)rec + KVPOOL_KEY_FIELD);
+	while (len > 0 && f[len - 1] == 0)
+		len--;
+	return len;
+}
+
+/* The in-memory form of the 2,560-byte record 'raw' (NULL when out of memory). */
+static struct crec *crec_new(const uint8_t *raw)
+{
+	size_t kl = field_used(raw, KVPOOL_KEY_FIELD);
+	size_t vl = field_used(raw + KVPOOL_KEY_FIELD, KVPOOL_VALUE_FIELD);
+	struct crec *c = malloc(sizeof(*c) + kl + vl + 2);
+
+	if (!c)
+		return NULL;
+	c->klen = (uint16_t)kl;
+	c->vlen = (uint16_t)vl;
+	c->readable = record_readable(raw);
+	memcpy(c->data, raw, kl);
+	c->data[kl] = '\0';
+	memcpy(c->data + kl + 1, raw + KVPOOL_KEY_FIELD, vl);
+	c->data[kl + 1 + vl] = '\0';
+	return c;
+}
+
+/* The exact on-disk bytes of 'c'. */
+static void crec_raw(const struct crec *c, uint8_t *raw)
+{
+	memset(raw, 0, KVPOOL_RECORD_SIZE);
+	memcpy(raw, c->data, c->klen);
+	memcpy(raw + KVPOOL_KEY_FIELD, c->data + c->klen + 1, c->vlen);
+}
+
+static inline const char *rec_key(const struct pool *p, size_t i)
+{
+	return p->recs[i]->data;
+}
+
+static inline const char *rec_value(const struct pool *p, size_t i)
+{
+	return p->recs[i]->data + p->recs[i]->klen + 1;
+}
+
+static inline bool rec_readable(const struct pool *p, size_t i)
+{
+	return p->recs[i]->readable;
+}
+
+/* Key and value text of readable record 'i'. */
+static size_t rec_bytes(const struct pool *p, size_t i)
+{
+	return strlen(rec_key(p, i)) + strlen(rec_value(p, i));
+}
+
+/* Replace record 'i' (i <= nrec; nrec is not changed) by 'c'. */
+static void rec_set(struct pool *p, size_t i, struct crec *c)
+{
+	free(p->recs[i]);
+	p->recs[i] = c;
 }
 
 static void record_build(uint8_t *rec, const char *key, const char *value)
@@ -587,8 +641,18 @@ static bool file_unchanged(const struct pool *p, const struct stat *st)
 	       timespec_eq(&p->mtime, &st->st_mtim) && timespec_eq(&p->ctime, &st->st_ctim);
 }
 
+/* Drop the records from 'n' on. */
+static void image_truncate(struct pool *p, size_t n)
+{
+	for (size_t i = n; i < p->cap && p->recs[i]; i++) {
+		free(p->recs[i]);
+		p->recs[i] = NULL;
+	}
+}
+
 static void image_clear(struct pool *p)
 {
+	image_truncate(p, 0);
 	p->nrec = 0;
 	p->damaged = 0;
 	p->bytes = 0;
@@ -598,16 +662,17 @@ static void image_clear(struct pool *p)
 static int image_reserve(struct pool *p, size_t nrec)
 {
 	size_t cap = p->cap ? p->cap : 16;
-	uint8_t *n;
+	struct crec **n;
 
 	if (nrec <= p->cap)
 		return 0;
 	while (cap < nrec)
 		cap *= 2;
-	n = realloc(p->img, cap * KVPOOL_RECORD_SIZE);
+	n = realloc(p->recs, cap * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	p->img = n;
+	memset(n + p->cap, 0, (cap - p->cap) * sizeof(*n));
+	p->recs = n;
 	p->cap = cap;
 	return 0;
 }
@@ -623,17 +688,60 @@ static int image_index(struct pool *p, size_t n)
 	p->damaged = 0;
 	p->bytes = 0;
 	for (size_t i = 0; i < n; i++) {
-		const uint8_t *rec = rec_ptr(p, i);
-
-		if (!record_readable(rec)) {
+		if (!rec_readable(p, i)) {
 			p->damaged++;
 			continue;
 		}
-		p->bytes += record_bytes(rec);
-		index_put(p, key_hash((const char *)rec), i);
+		p->bytes += rec_bytes(p, i);
+		index_put(p, key_hash(rec_key(p, i)), i);
 	}
 	p->nrec = n;
 	return p->bytes > KVPOOL_BYTES_MAX ? -EFBIG : 0;
+}
+
+/*
+ * Read the first *n records of the file into p->recs, LOAD_CHUNK records per read; *n is
+ * lowered when the file turns out shorter (a lock-free writer shrank it while we read).
+ */
+#define LOAD_CHUNK 32
+static int load_records(struct pool *p, size_t *n)
+{
+	uint8_t *buf = NULL;
+	size_t done = 0;
+	int r = 0;
+
+	if (*n > 0) {
+		buf = malloc((size_t)LOAD_CHUNK * KVPOOL_RECORD_SIZE);
+		if (!buf)
+			return -ENOMEM;
+	}
+	while (done < *n) {
+		size_t want = MIN((size_t)LOAD_CHUNK, *n - done), got;
+
+		r = read_full_at(p->fd, buf, want * KVPOOL_RECORD_SIZE,
+				 (off_t)(done * KVPOOL_RECORD_SIZE));
+		if (r < 0)
+			break;
+		got = (size_t)r / KVPOOL_RECORD_SIZE;
+		for (size_t i = 0; i < got; i++) {
+			struct crec *c = crec_new(buf + i * KVPOOL_RECORD_SIZE);
+
+			if (!c) {
+				r = -ENOMEM;
+				goto out;
+			}
+			rec_set(p, done + i, c);
+		}
+		done += got;
+		if (got < want)
+			*n = done;
+	}
+	r = r < 0 ? r : 0;
+out:
+	if (r < 0)
+		image_truncate(p, 0);
+	free(buf);
+	return r;
 }
 
 /* Read the locked file described by 'st' into the image and index it. */
@@ -653,12 +761,9 @@ static int pool_load(struct pool *p, const struct stat *st)
 	r = image_reserve(p, n + 1); /* + 1: room for a journaled append (read-only) */
 	if (r < 0)
 		return r;
-	if (n > 0) {
-		r = read_full_at(p->fd, p->img, n * KVPOOL_RECORD_SIZE, 0);
-		if (r < 0)
-			return r;
-		n = (size_t)r / KVPOOL_RECORD_SIZE; /* shrank while we read: lock-free writer */
-	}
+	r = load_records(p, &n);
+	if (r < 0)
+		return r;
 	r = image_index(p, n);
 	if (r == -ENOMEM)
 		return r;
@@ -688,8 +793,15 @@ static int journal_apply_in_memory(struct pool *p, const struct journal_hdr *h, 
 	r = image_reserve(p, MAX(n, i + 1));
 	if (r < 0)
 		return r;
-	if (h->op == JOURNAL_OP_WRITE || i < n)
-		memcpy(rec_ptr(p, i), rec, KVPOOL_RECORD_SIZE);
+	if (h->op == JOURNAL_OP_WRITE || i < n) {
+		struct crec *c = crec_new(rec);
+
+		if (!c)
+			return -ENOMEM;
+		rec_set(p, i, c);
+	}
+	if (h->op != JOURNAL_OP_WRITE)
+		image_truncate(p, n);
 	r = image_index(p, h->op == JOURNAL_OP_WRITE ? MAX(p->nrec, i + 1) : n);
 	if (r < 0) {
 		image_clear(p);
@@ -910,16 +1022,19 @@ static int pool_settle(struct pool *p)
 static int rollback(struct kvpool *kp, struct pool *p, uint64_t offset)
 {
 	size_t i = (size_t)(offset / KVPOOL_RECORD_SIZE);
+	uint8_t raw[KVPOOL_RECORD_SIZE];
 	int r;
 
 	if (i < p->nrec) {
-		r = write_full_at(p->fd, rec_ptr(p, i), KVPOOL_RECORD_SIZE, (off_t)offset);
+		crec_raw(p->recs[i], raw);
+		r = write_full_at(p->fd, raw, KVPOOL_RECORD_SIZE, (off_t)offset);
 		if (r < 0)
 			return r;
 	}
 	if (p->nrec > 0 && i != p->nrec - 1) {
 		/* a delete may have cut the last record off: write it back */
-		r = write_full_at(p->fd, rec_ptr(p, p->nrec - 1), KVPOOL_RECORD_SIZE,
+		crec_raw(p->recs[p->nrec - 1], raw);
+		r = write_full_at(p->fd, raw, KVPOOL_RECORD_SIZE,
 				  (off_t)(p->nrec - 1) * KVPOOL_RECORD_SIZE);
 		if (r < 0)
 			return r;
@@ -992,7 +1107,15 @@ static int journaled_change(struct kvpool *kp, struct pool *p, uint32_t op, uint
 	if (r < 0)
 		goto err;
 	p->stats.record_writes++;
+	/*
+	 * Our own writes queued events; drop them.  We hold the locks, so any other event in
+	 * the queue now is of a writer that ignores them, and the stat below records its change
+	 * as seen, exactly as it would without the watch.  Events after the read stay queued.
+	 */
+	watch_poll(kp);
 	r = pool_settle(p);
+	if (r == 0)
+		p->dirty = false;
 	free(j);
 	return r;
 
@@ -1096,7 +1219,8 @@ struct kvpool *kvpool_close(struct kvpool *kp)
 		struct pool *p = &kp->pools[i];
 
 		pool_close_files(p);
-		free(p->img);
+		image_truncate(p, 0);
+		free(p->recs);
 		free(p->tab);
 	}
 	if (kp->dirfd >= 0)
@@ -1143,7 +1267,8 @@ static int check_key_value(const char *key, const char *value)
 
 int kvpool_set(struct kvpool *kp, unsigned int pool, const char *key, const char *value)
 {
-	uint8_t rec[KVPOOL_RECORD_SIZE];
+	uint8_t rec[KVPOOL_RECORD_SIZE], old_raw[KVPOOL_RECORD_SIZE];
+	struct crec *c = NULL;
 	struct pool *p;
 	size_t i, add;
 	int r;
@@ -1159,20 +1284,27 @@ int kvpool_set(struct kvpool *kp, unsigned int pool, const char *key, const char
 	add = strlen(key) + strlen(value);
 	i = index_find(p, key);
 	if (i != SIZE_MAX) {
-		size_t old = record_bytes(rec_ptr(p, i));
+		size_t old = rec_bytes(p, i);
 
 		record_build(rec, key, value);
-		if (memcmp(rec, rec_ptr(p, i), KVPOOL_RECORD_SIZE) == 0)
+		crec_raw(p->recs[i], old_raw);
+		if (memcmp(rec, old_raw, KVPOOL_RECORD_SIZE) == 0)
 			goto out; /* same value, already zero-filled: nothing to write */
 		if (p->bytes - old + add > KVPOOL_BYTES_MAX) {
 			r = -ENOSPC;
+			goto out;
+		}
+		c = crec_new(rec); /* before the write: no failure after it */
+		if (!c) {
+			r = -ENOMEM;
 			goto out;
 		}
 		r = journaled_change(kp, p, JOURNAL_OP_WRITE, (uint64_t)i * KVPOOL_RECORD_SIZE,
 				     (uint64_t)p->size, rec);
 		if (r < 0)
 			goto out;
-		memcpy(rec_ptr(p, i), rec, KVPOOL_RECORD_SIZE);
+		rec_set(p, i, c);
+		c = NULL;
 		p->bytes = p->bytes - old + add;
 		goto out;
 	}
@@ -1187,16 +1319,23 @@ int kvpool_set(struct kvpool *kp, unsigned int pool, const char *key, const char
 	if (r < 0)
 		goto out;
 	record_build(rec, key, value);
+	c = crec_new(rec);
+	if (!c) {
+		r = -ENOMEM;
+		goto out;
+	}
 	/* Appending at the last whole record overwrites a partial tail a crash left. */
 	r = journaled_change(kp, p, JOURNAL_OP_WRITE, (uint64_t)p->nrec * KVPOOL_RECORD_SIZE,
 			     (uint64_t)(p->nrec + 1) * KVPOOL_RECORD_SIZE, rec);
 	if (r < 0)
 		goto out;
-	memcpy(rec_ptr(p, p->nrec), rec, KVPOOL_RECORD_SIZE);
+	rec_set(p, p->nrec, c);
+	c = NULL;
 	index_put(p, key_hash(key), p->nrec);
 	p->nrec++;
 	p->bytes += add;
 out:
+	free(c);
 	pool_end(p);
 	return r;
 }
@@ -1208,16 +1347,12 @@ out:
  */
 static int delete_by_rewrite(struct kvpool *kp, struct pool *p, size_t i)
 {
-	size_t len = (p->nrec - 1) * KVPOOL_RECORD_SIZE;
-	uint8_t *img = malloc(len ? len : 1);
+	uint8_t *img = malloc((size_t)LOAD_CHUNK * KVPOOL_RECORD_SIZE);
 	struct stat st;
 	int fd, r;
 
 	if (!img)
 		return -ENOMEM;
-	memcpy(img, p->img, i * KVPOOL_RECORD_SIZE);
-	memcpy(img + i * KVPOOL_RECORD_SIZE, rec_ptr(p, i + 1),
-	       (p->nrec - i - 1) * KVPOOL_RECORD_SIZE);
 	if (fstat(p->fd, &st) < 0) {
 		r = -errno;
 		goto out;
@@ -1232,9 +1367,19 @@ static int delete_by_rewrite(struct kvpool *kp, struct pool *p, size_t i)
 	if (fchown(fd, st.st_uid, st.st_gid) < 0) {
 		/* not allowed to give it away (not root): it stays ours */
 	}
-	r = write_full_at(fd, img, len, 0);
-	if (r < 0)
-		goto err_close;
+	/* the records but 'i', LOAD_CHUNK at a time */
+	for (size_t from = 0, put = 0; from < p->nrec;) {
+		size_t k = 0;
+
+		for (; from < p->nrec && k < LOAD_CHUNK; from++)
+			if (from != i)
+				crec_raw(p->recs[from], img + k++ * KVPOOL_RECORD_SIZE);
+		r = write_full_at(fd, img, k * KVPOOL_RECORD_SIZE,
+				  (off_t)(put * KVPOOL_RECORD_SIZE));
+		if (r < 0)
+			goto err_close;
+		put += k;
+	}
 	r = sys_fsync(fd);
 	if (r < 0)
 		goto err_close;
@@ -1262,6 +1407,7 @@ out:
 
 int kvpool_delete(struct kvpool *kp, unsigned int pool, const char *key)
 {
+	uint8_t raw[KVPOOL_RECORD_SIZE];
 	struct pool *p;
 	size_t i, last;
 	int r;
@@ -1281,7 +1427,7 @@ int kvpool_delete(struct kvpool *kp, unsigned int pool, const char *key)
 		goto out;
 	}
 	last = p->nrec - 1;
-	if (i != last && record_readable(rec_ptr(p, last))) {
+	if (i != last && rec_readable(p, last)) {
 		size_t others = index_min_excluding(p, rec_key(p, last), i, last);
 
 		/*
@@ -1294,14 +1440,15 @@ int kvpool_delete(struct kvpool *kp, unsigned int pool, const char *key)
 			return r;
 		}
 	}
+	crec_raw(p->recs[last], raw);
 	r = journaled_change(kp, p, JOURNAL_OP_DELETE, (uint64_t)i * KVPOOL_RECORD_SIZE,
-			     (uint64_t)last * KVPOOL_RECORD_SIZE, rec_ptr(p, last));
+			     (uint64_t)last * KVPOOL_RECORD_SIZE, raw);
 	if (r < 0)
 		goto out;
-	p->bytes -= record_bytes(rec_ptr(p, i));
+	p->bytes -= rec_bytes(p, i);
 	index_remove(p, key_hash(key), i);
 	if (i != last) {
-		if (record_readable(rec_ptr(p, last))) {
+		if (rec_readable(p, last)) {
 			uint32_t h = key_hash(rec_key(p, last));
 
 			index_remove(p, h, last);
@@ -1309,7 +1456,10 @@ int kvpool_delete(struct kvpool *kp, unsigned int pool, const char *key)
 		} else {
 			/* the damaged record moves; the count of damaged ones stays */
 		}
-		memcpy(rec_ptr(p, i), rec_ptr(p, last), KVPOOL_RECORD_SIZE);
+		rec_set(p, i, p->recs[last]);
+		p->recs[last] = NULL;
+	} else {
+		rec_set(p, last, NULL);
 	}
 	p->nrec--;
 out:
@@ -1343,7 +1493,7 @@ int kvpool_record_at(struct kvpool *kp, unsigned int pool, size_t index,
 			at = index;
 	} else {
 		for (size_t i = 0, seen = 0; i < p->nrec; i++) {
-			if (!record_readable(rec_ptr(p, i)))
+			if (!rec_readable(p, i))
 				continue;
 			if (seen++ == index) {
 				at = i;
@@ -1374,7 +1524,7 @@ int kvpool_enumerate(struct kvpool *kp, unsigned int pool, kvpool_visit_fn *fn, 
 	for (size_t i = 0; i < p->nrec && r == 0; i++) {
 		struct kvpool_record rec;
 
-		if (!record_readable(rec_ptr(p, i)))
+		if (!rec_readable(p, i))
 			continue;
 		rec.key = rec_key(p, i);
 		rec.value = rec_value(p, i);

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -590,6 +591,103 @@ static int do_copy(struct sim *s, const char *src, const char *path, const char 
 	return r;
 }
 
+/* -- the sink: a minimal guest that discards the data ------------------------------------ */
+
+/*
+ * --sink: a child process plays the guest with the same ring and interrupt rules as
+ * hv-fcopyd (reply in place, signal only when the reply needs it, poll the ring for a while,
+ * re-arm before sleeping) but answers every file-copy message with HV_S_OK and writes
+ * nothing, so a bench measures what the transport and this host cost alone.
+ */
+static int sink_guest(struct sim *s)
+{
+	static const struct ic_version fw[] = { { 3, 0 } }, srv[] = { { 1, 1 } };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct vmbus_ring tx, rx;
+	char p[PATH_MAX + 16];
+	long page = sysconf(_SC_PAGESIZE);
+	uint8_t *buf = malloc(s->ring_size);
+	uint32_t one = 1;
+	void *map;
+	int fd = -1, irq;
+
+	snprintf(p, sizeof(p), "%s/dev/uio0", s->root);
+	if (buf)
+		fd = open(p, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	map = mmap(NULL, 2 * s->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	irq = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (map == MAP_FAILED || irq < 0 ||
+	    str_copy(sa.sun_path, sizeof(sa.sun_path), s->sock) < 0 ||
+	    connect(irq, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    vmbus_ring_init(&tx, map, s->ring_size, (size_t)page) < 0 ||
+	    vmbus_ring_init(&rx, (uint8_t *)map + s->ring_size, s->ring_size, (size_t)page) < 0)
+		return 1;
+	vmbus_ring_set_interrupt_mask(&rx, 0);
+	for (;;) {
+		struct pollfd pf = { .fd = irq, .events = POLLIN };
+		struct vmbus_pkt_desc d;
+		struct icmsg_hdr h;
+		struct ic_version cf, cs;
+		size_t len, off;
+		bool kick = false;
+		uint64_t end;
+		unsigned int i = 0;
+		int r;
+
+		while ((r = vmbus_ring_recv(&rx, buf, s->ring_size, &d, &len)) == 0) {
+			uint32_t st = 0;
+
+			off = (size_t)d.offset8 * 8;
+			if (icmsg_parse(buf + off, len - off, &h) < 0)
+				continue;
+			if (h.msgtype == ICMSG_TYPE_NEGOTIATE &&
+			    icmsg_negotiate(buf + off, len - off, fw, 1, srv, 1, &cf, &cs) < 0)
+				st = 0x80004005u;
+			icmsg_set_response(buf + off, st);
+			while ((r = vmbus_ring_send(&tx, VMBUS_PKT_DATA_INBAND, 0, d.trans_id,
+						    buf + off, len - off)) == -EAGAIN)
+				usleep(100);
+			if (r < 0)
+				return 1;
+			kick |= r > 0;
+		}
+		if (r != -EAGAIN)
+			return 1;
+		if (kick) {
+			vmbus_ring_set_interrupt_mask(&rx, 0);
+			if (write(irq, &one, sizeof(one)) != (ssize_t)sizeof(one))
+				return 0;
+		}
+		for (end = now_ns() + 50000; vmbus_ring_readable(&rx) == 0;) {
+			cpu_relax();
+			if (++i % 16 != 0)
+				continue;
+			if (now_ns() >= end)
+				break;
+			sched_yield();
+		}
+		if (vmbus_ring_readable(&rx) != 0)
+			continue;
+		while (recv(irq, &one, sizeof(one), MSG_DONTWAIT) > 0)
+			;
+		if (vmbus_ring_interrupt_mask(&rx) != 0) {
+			vmbus_ring_set_interrupt_mask(&rx, 0);
+			one = 1;
+			if (write(irq, &one, sizeof(one)) != (ssize_t)sizeof(one))
+				return 0;
+			if (vmbus_ring_readable(&rx) != 0)
+				continue;
+		}
+		if (poll(&pf, 1, -1) < 0 && errno != EINTR)
+			return 1;
+		if (pf.revents && read(irq, &one, sizeof(one)) <= 0)
+			return 0; /* the host is gone */
+	}
+}
+
 /* -- the command language ----------------------------------------------------------------- */
 
 struct args {
@@ -812,7 +910,7 @@ static int run_command(struct sim *s, char *line, const char *where)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: hv-sim fcopy-uio --root DIR [-q] [--ring-size BYTES] [--unbound]\n"
-		   "       [--timeout MS] [--setup-only] [--no-negotiate] [-e COMMAND]... "
+		   "       [--timeout MS] [--setup-only] [--no-negotiate] [--sink] [-e COMMAND]... "
 		   "[SCRIPT]\n");
 }
 
@@ -827,13 +925,15 @@ int sim_fcopy_uio_main(int argc, char **argv)
 		{ "no-negotiate", no_argument, NULL, 'N' },
 		{ "execute", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "sink", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim s = { .ring_size = SIM_RING_DEFAULT, .timeout_ms = 10000, .lfd = -1, .cfd = -1 };
 	char **cmds = calloc((size_t)argc + 1, sizeof(char *));
 	size_t ncmds = 0;
-	bool setup_only = false;
+	bool setup_only = false, sink = false;
+	pid_t sink_pid = -1;
 	unsigned long long v;
 	int c, r, status = 1;
 
@@ -875,6 +975,9 @@ int sim_fcopy_uio_main(int argc, char **argv)
 		case 'q':
 			s.quiet = true;
 			break;
+		case 'K':
+			sink = true;
+			break;
 		case 'h':
 			usage(stdout);
 			free(cmds);
@@ -903,6 +1006,14 @@ int sim_fcopy_uio_main(int argc, char **argv)
 	r = map_rings(&s);
 	if (r == 0)
 		r = listen_irq(&s);
+	if (r == 0 && sink) {
+		fflush(stdout);
+		sink_pid = fork();
+		if (sink_pid == 0)
+			_exit(sink_guest(&s));
+		if (sink_pid < 0)
+			r = -errno;
+	}
 	if (r == 0)
 		r = accept_daemon(&s);
 	if (r < 0) {
@@ -965,5 +1076,13 @@ out:
 		munmap(s.map, 2 * s.ring_size);
 	free(s.buf);
 	free(cmds);
+	if (sink_pid > 0) {
+		int ws = 0;
+
+		/* Our end of the socket is closed: the sink sees the host gone and exits. */
+		if (waitpid(sink_pid, &ws, 0) == sink_pid &&
+		    (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0))
+			status = 1;
+	}
 	return status;
 }

@@ -119,4 +119,17 @@ grep -q 34d14be3-dee4-41c8-9ae7-6b174977c192 "$R2/sys/bus/vmbus/drivers/uio_hv_g
 ok $? "the daemon wrote the file-copy class to new_id"
 ps -o args= -p "$DPID" | grep -q '^[^ ]*hv_fcopy_uio_daemon -n'
 ok $? "ps shows the reference name"
+
+# -- the bench's sink: the host and rings alone, nothing written ---------------------------------
+if "$BIN/hv-sim" fcopy-uio --help >/dev/null 2>&1; then
+	out=$(uiohost -q --root "$TMP/sink" --sink -e "bench src=$TMP/src/large path=$D name=sunk" \
+		-e "expect status=HV_S_OK" -e "complete" -e "expect status=HV_S_OK")
+	ok $? "--sink: a guest in hv-sim answers the copy and exits when the host does"
+	case $out in *"bench fcopy-uio bytes=$(wc -c <"$TMP/src/large") "*) true ;; *) false ;; esac
+	ok $? "--sink: the bench line counts every byte"
+	[ ! -e "$D/sunk" ]
+	ok $? "--sink: and nothing was written"
+else
+	for _ in 1 2 3; do skip "--sink: hv-sim was built without fcopy-uio"; done
+fi
 tap_done

@@ -13,6 +13,13 @@
 # its latency therefore includes the control round trip, the same for both daemons.
 # hv-kvpd runs with its defaults, i.e. it syncs every change before replying; the reference
 # never syncs.
+#
+# On a VM the cost of a request swings by a factor of up to 5 with where the scheduler puts
+# hv-sim and the daemon (a wakeup of another, idle vCPU is slow and is charged partly to the
+# daemon).  So hv-sim and the daemon run on one CPU (taskset -c $CPU, default 0), the same for
+# both daemons and the echo responder, and the reference and hv-kvpd are measured in turn,
+# ROUNDS times (default 3); the table and the ratios use the median of each figure, and the
+# CPU ratio of every round is shown too.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 BIN=${BIN:-build/default/bin}
@@ -26,6 +33,9 @@ done
 T=$(mktemp -d /tmp/hvguest-bench-kvpd.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 HZ=$(getconf CLK_TCK)
+ROUNDS=${ROUNDS:-3}
+CPU=${CPU:-0}
+command -v taskset >/dev/null || { say "skip: taskset (util-linux) missing"; exit 0; }
 
 cat >"$T/ctl.py" <<'PYEOF'
 import socket, sys, time
@@ -75,7 +85,7 @@ run() {
 	shift 6
 	local d=$T/$name-$n
 	genpool "$d" "$n"
-	"$BIN/hv-sim" -s kvp -q --sandbox --state-dir "$d" --control "$d.ctl" -- "$@" \
+	taskset -c "$CPU" "$BIN/hv-sim" -s kvp -q --sandbox --state-dir "$d" --control "$d.ctl" -- "$@" \
 		>"$d.sim" 2>&1 &
 	local sim=$!
 	"$BIN/hv-sim" ctl "$d.ctl" wait-register >/dev/null || { say "$name: no registration"; kill $sim; return 1; }
@@ -95,22 +105,25 @@ run() {
 		c1=$(cpu "$pid")
 		local cnt
 		cnt=$(printf '%s' "$out" | field count)
-		printf '%s %s %s %s %s %s %s\n' "$name" "$n" "$op" \
+		printf '%s %s %s %s %s %s %s %s\n' "$name" "$n" "$op" \
 			"$(printf '%s' "$out" | field ops_per_s)" "$(printf '%s' "$out" | field p50_us)" \
 			"$(printf '%s' "$out" | field p99_us)" \
 			"$(awk -v c=$((c1 - c0)) -v hz="$HZ" -v k="${cnt:-1}" 'BEGIN { printf "%.1f", c / hz / k * 1e6 }')" \
-			>>"$T/results"
+			"$round" >>"$T/raw"
 	done
-	printf '%s %s rss_kib %s pool_kib %s before_kib %s\n' "$name" "$n" \
-		"$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")" $(($(stat -c %s "$d/.kvp_pool_0") / 1024)) \
-		"$rss0" >>"$T/mem"
+	[ "$round" != 1 ] || printf '%s %s rss_kib %s pool_kib %s before_kib %s anon_kib %s pss_kib %s\n' \
+		"$name" "$n" "$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")" \
+		$(($(stat -c %s "$d/.kvp_pool_0") / 1024)) "$rss0" \
+		"$(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status")" \
+		"$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")" >>"$T/mem"
 	"$BIN/hv-sim" ctl "$d.ctl" quit >/dev/null
 	wait $sim
+	rm -rf "$d"
 }
 
 say "KVP daemons on hv-sim's FUSE device (sandbox), CPU = daemon utime+stime per operation"
 mkdir -p "$T/echo"
-"$BIN/hv-sim" -s kvp -q --fuse "$T/echo" --control "$T/echo.ctl" \
+taskset -c "$CPU" "$BIN/hv-sim" -s kvp -q --fuse "$T/echo" --control "$T/echo.ctl" \
 	-- "$BIN/hv-sim" responder -s kvp --device "$T/echo/hv_kvp" >"$T/echo.out" 2>&1 &
 esim=$!
 "$BIN/hv-sim" ctl "$T/echo.ctl" wait-register >/dev/null
@@ -124,14 +137,31 @@ say "simulator echo ceiling: $(grep '^bench' "$T/echo.out" | sed 's/^bench //')"
 say "  the responder's own CPU per request (the transport's floor for any daemon):" \
 	"$(awk -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN { printf "%.1f us", c / hz / 20000 * 1e6 }')"
 
-#    name  records get  set  enum
-run ref   1000  2000 500  2000 -- $REF -n
-run ours  1000  5000 2000 5000 -- "$BIN/hv-kvpd" -n --config /dev/null
-run ref   10000 200  100  200  -- $REF -n
-run ours  10000 5000 2000 5000 -- "$BIN/hv-kvpd" -n --config /dev/null
-# hv-kvpd without the sync before each reply (the reference never syncs)
-run ours-nosync 1000  5000 2000 5000 -- "$BIN/hv-kvpd" -n --config /dev/null --no-fsync
-run ours-nosync 10000 5000 2000 5000 -- "$BIN/hv-kvpd" -n --config /dev/null --no-fsync
+for round in $(seq "$ROUNDS"); do
+	#    name  records get  set  enum
+	run ref   1000  2000 500  2000 -- $REF -n
+	run ours  1000  5000 2000 5000 -- "$BIN/hv-kvpd" -n --config /dev/null
+	run ref   10000 200  100  200  -- $REF -n
+	run ours  10000 5000 2000 5000 -- "$BIN/hv-kvpd" -n --config /dev/null
+	# hv-kvpd without the sync before each reply (the reference never syncs)
+	run ours-nosync 1000  5000 2000 5000 -- "$BIN/hv-kvpd" -n --config /dev/null --no-fsync
+	run ours-nosync 10000 5000 2000 5000 -- "$BIN/hv-kvpd" -n --config /dev/null --no-fsync
+done
+# the median of each figure over the rounds
+awk '{ k = $1 " " $2 " " $3; keys[k] = 1; n[k]++
+	for (f = 4; f <= 7; f++) v[k, f, n[k]] = $f }
+END {
+	for (k in keys) {
+		line = k
+		for (f = 4; f <= 7; f++) {
+			m = n[k]
+			for (i = 1; i <= m; i++) a[i] = v[k, f, i] + 0
+			for (i = 2; i <= m; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+			line = line " " (m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2)
+		}
+		print line
+	}
+}' "$T/raw" | sort -k2,2n -k1,1 >"$T/results"
 
 printf '\n%-11s %7s %-5s %10s %9s %9s %11s\n' daemon records op ops/s p50_us p99_us cpu_us/op
 while read -r name n op ops p50 p99 cpu; do
@@ -139,7 +169,7 @@ while read -r name n op ops p50 p99 cpu; do
 done <"$T/results"
 
 say ""
-say "ratios (reference / ours: above 1 means hv-kvpd is better):"
+say "ratios of the medians of $ROUNDS rounds (reference / ours: above 1 means hv-kvpd is better):"
 for v in ours ours-nosync; do
 	for n in 1000 10000; do
 		for op in get set enum; do
@@ -154,6 +184,18 @@ for v in ours ours-nosync; do
 		done
 	done
 done
+say "  per round, CPU/op ref/ours (the spread is the transport's noise):"
+for n in 1000 10000; do
+	for op in get set; do
+		printf '    %5d records %-4s' "$n" "$op"
+		for round in $(seq "$ROUNDS"); do
+			awk -v n="$n" -v op="$op" -v r="$round" '$2 == n && $3 == op && $8 == r {
+				if ($1 == "ref") rc = $7; else if ($1 == "ours") oc = $7 }
+				END { printf " %6.1fx", (oc > 0 ? rc / oc : 0) }' "$T/raw"
+		done
+		echo
+	done
+done
 for op in get set enum; do
 	a=$(grep "^ours 1000 $op " "$T/results" | awk '{ print $4 }')
 	b=$(grep "^ours 10000 $op " "$T/results" | awk '{ print $4 }')
@@ -162,9 +204,9 @@ for op in get set enum; do
 done
 say ""
 say "resident memory:"
-while read -r name n _ rss _ pk _ r0; do
+while read -r name n _ rss _ pk _ r0 _ anon _ pss; do
 	say "  $name $n records: VmRSS $rss KiB, pool file $pk KiB, over the pool $((rss - pk)) KiB" \
-		"(VmRSS before the first request: $r0 KiB)"
+		"(VmRSS before the first request: $r0 KiB; RssAnon $anon KiB, Pss $pss KiB)"
 done <"$T/mem"
 say "targets: CPU/GET at 1,000 <= 1/5 of the reference's, CPU/SET <= 1/20; at 10,000 >= 10x the"
 say "reference's GET and SET rates; hv-kvpd flat from 1,000 to 10,000; RSS at 10,000 <= pool + 1 MiB"

@@ -30,7 +30,7 @@ start_kvpd() { # [slow-write-usec]
 stop_all() {
 	[ -z "$kvpd_pid" ] || kill -KILL "$kvpd_pid" 2>/dev/null
 	ctl "$CTL" quit >/dev/null 2>&1
-	wait
+	{ wait; } 2>/dev/null
 }
 trap 'stop_all; _tap_cleanup' EXIT
 

@@ -599,21 +599,19 @@ static int do_copy(struct sim *s, const char *src, const char *path, const char 
  * re-arm before sleeping) but answers every file-copy message with HV_S_OK and writes
  * nothing, so a bench measures what the transport and this host cost alone.
  */
-static int sink_guest(struct sim *s)
+static int sink_loop(struct sim *s, uint8_t *buf)
 {
 	static const struct ic_version fw[] = { { 3, 0 } }, srv[] = { { 1, 1 } };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct vmbus_ring tx, rx;
 	char p[PATH_MAX + 16];
 	long page = sysconf(_SC_PAGESIZE);
-	uint8_t *buf = malloc(s->ring_size);
 	uint32_t one = 1;
 	void *map;
-	int fd = -1, irq;
+	int fd, irq;
 
 	snprintf(p, sizeof(p), "%s/dev/uio0", s->root);
-	if (buf)
-		fd = open(p, O_RDWR | O_CLOEXEC);
+	fd = open(p, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return 1;
 	map = mmap(NULL, 2 * s->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -686,6 +684,16 @@ static int sink_guest(struct sim *s)
 		if (pf.revents && read(irq, &one, sizeof(one)) <= 0)
 			return 0; /* the host is gone */
 	}
+}
+
+/* The sink's process: it exits when the host does (0) or on a broken ring (1). */
+static int sink_guest(struct sim *s)
+{
+	uint8_t *buf = malloc(s->ring_size);
+	int r = buf ? sink_loop(s, buf) : 1;
+
+	free(buf);
+	return r;
 }
 
 /* -- the command language ----------------------------------------------------------------- */

@@ -38,10 +38,10 @@ trap 'stop_all; _tap_cleanup' EXIT
 start=$SECONDS iter=0 kills_inside=0
 while [ "$iter" -lt 16 ] && [ $((SECONDS - start)) -lt 12 ]; do
 	iter=$((iter + 1))
-	# every third iteration at normal speed and killed at a random moment; the others with
-	# writes slowed down (a kill then lands inside a change), killed at a random moment or
-	# right after a success reply
-	mode=${CRASH_MODE:-$((iter % 3))} slow=0 burst_kill=()
+	# one iteration in four at normal speed and killed at a random moment; the others with
+	# writes slowed down (a kill then lands inside a change, often inside a half-written
+	# record), two killed at a random moment and one right after a success reply
+	mode=${CRASH_MODE:-$((iter % 4 == 3 ? 1 : iter % 4))} slow=0 burst_kill=()
 	[ "$mode" = 0 ] || slow=3000
 	start_kvpd $slow
 	[ "$mode" != 2 ] || burst_kill=("$kvpd_pid" $((1 + RANDOM % 20)))

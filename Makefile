@@ -178,7 +178,7 @@ fuzz: $(FUZZ_BINS)
 
 # -- lint ----------------------------------------------------------------------------------
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
-lint:
+lint: lint-shell
 	clang-format --dry-run -Werror $(C_FILES)
 	scripts/checksrc $(C_FILES)
 	cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c11 -D_GNU_SOURCE \

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # make bench, KVP part: hv-kvpd against the reference daemon (Debian's /usr/sbin/hv_kvp_daemon)
 # on the same simulator transport in the same run: both run unmodified in hv-sim's sandbox

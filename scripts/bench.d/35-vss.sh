@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # make bench, VSS part: FREEZE and THAW latency with 1, 4 and 8 filesystems, hv-vssd through
 # hv-sim against a bare fsfreeze loop over the same mounts in the same run (the target: within

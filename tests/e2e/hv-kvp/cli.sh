@@ -77,7 +77,7 @@ ok $(($? != 1)) "but not past 2,047 bytes"
 kvp set bad "$(printf 'caf\xc3')" 2>"$TMP/err"
 ok $(($? != 1)) "invalid UTF-8 is refused"
 e=$(printf '\xc3\xa9')
-accents=$(for i in $(seq 1022); do printf '%s' "$e"; done)
+accents=$(for _ in $(seq 1022); do printf '%s' "$e"; done)
 check "1,022 two-byte characters (2,044 bytes) are 1,022 units: accepted" kvp set accents "$accents"
 
 # Split values.

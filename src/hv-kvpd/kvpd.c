@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "hvdev.h"
 #include "log.h"
 #include "notify.h"
 
@@ -202,32 +203,6 @@ uint32_t kvpd_process(struct kvpd *d, struct hv_kvp_msg *m, size_t len)
 	return status;
 }
 
-/* Open a device node, or connect when 'path' is a SOCK_SEQPACKET socket (tests, hv-sim). */
-static int open_device(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd;
-
-	if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
-		if (strlen(path) >= sizeof(sa.sun_path))
-			return -ENAMETOOLONG;
-		memcpy(sa.sun_path, path, strlen(path) + 1);
-		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-			int r = -errno;
-
-			(void)close(fd);
-			return r;
-		}
-		return fd;
-	}
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
 int kvpd_connect(struct kvpd *d)
 {
 	struct hv_kvp_msg *m = &d->buf.msg;
@@ -239,7 +214,7 @@ int kvpd_connect(struct kvpd *d)
 			return -ENOTCONN; /* an inherited descriptor cannot be reopened */
 		fd = d->opts.device_fd;
 	} else {
-		fd = open_device(d->opts.device);
+		fd = hvdev_open(d->opts.device);
 		if (fd < 0)
 			return fd;
 	}

@@ -16,38 +16,14 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "hvdev.h"
 #include "util.h"
-
-static int connect_unix(const char *path, int type)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	return fd;
-}
 
 int sim_device_open(const char *path, int fd)
 {
-	struct stat st;
-
 	if (fd >= 0)
 		return fd;
-	if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-		return connect_unix(path, SOCK_SEQPACKET);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return hvdev_open(path);
 }
 
 int sim_responder_run(int fd, enum sim_service service, char *err, size_t errsize)
@@ -120,7 +96,7 @@ int sim_ctl_run(const char *path, const char *line)
 	for (int i = 0; i < 100; i++) {
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 
-		fd = connect_unix(path, SOCK_STREAM);
+		fd = unix_connect(path, SOCK_STREAM);
 		if (fd >= 0 || (fd != -ENOENT && fd != -ECONNREFUSED))
 			break;
 		nanosleep(&ts, NULL);

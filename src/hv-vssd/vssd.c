@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hvdev.h"
 #include "kvpool.h"
 #include "log.h"
 #include "notify.h"
@@ -601,30 +602,6 @@ int vssd_recover(struct vssd *d)
 
 /* -- the device loop -------------------------------------------------------------------- */
 
-static int open_device(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd;
-
-	if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
-		if (str_copy(sa.sun_path, sizeof(sa.sun_path), path) < 0)
-			return -ENAMETOOLONG;
-		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-			int r = -errno;
-
-			close(fd);
-			return r;
-		}
-		return fd;
-	}
-	fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
-	return fd < 0 ? -errno : fd;
-}
-
 /* Wait for the device or a signal; returns 1 device ready, 0 signal handled, <0 error. */
 static int wait_fd(struct vssd *d, short *ret_revents)
 {
@@ -769,7 +746,7 @@ int vssd_run(struct vssd *d)
 				status = 1;
 				break;
 			}
-			r = open_device(d->cfg.device);
+			r = hvdev_open(d->cfg.device);
 			if (r < 0) {
 				(void)log_err_errno(r, "cannot open '%s'", d->cfg.device);
 				status = 1;

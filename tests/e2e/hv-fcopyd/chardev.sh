@@ -117,6 +117,29 @@ check "silent host: the open copy is abandoned after --timeout" sim -e wait-regi
 [ ! -e "$D/silent" ] && no_tmp_files "$D"
 ok $? "the abandoned copy left nothing behind"
 
+# -- a stop signal while the daemon waits for the next message of a copy -------------------------
+# In a copy the daemon reads without poll(); the periodic SIGALRM must still let SIGTERM stop it.
+"$BIN/hv-sim" -q -s fcopy -e wait-register -e "fcopy start path=$D name=stopped size=100" -e "fcopy write offset=0 text=abc" \
+	-e "sleep 4000" -- "$BIN/hv-fcopyd" -n --no-record --timeout 60 2>"$TMP/stop.log" &
+SPID=$!
+for _ in $(seq 100); do
+	ls -A "$D" | grep -q '^\.hv-fcopyd\.' && break
+	sleep 0.05
+done
+DPID=$(pgrep -P "$SPID" -x hv-fcopyd)
+[ -n "$DPID" ] && kill "$DPID"
+for _ in $(seq 100); do # well before hv-sim's sleep ends
+	grep -q 'stopped after' "$TMP/stop.log" && break
+	sleep 0.02
+done
+grep -q 'signal 15' "$TMP/stop.log" && grep -q 'stopped after' "$TMP/stop.log" &&
+	grep -q 'partial file removed' "$TMP/stop.log"
+ok $? "SIGTERM in the middle of a copy stops the daemon and removes the partial file"
+[ ! -e "$D/stopped" ] && no_tmp_files "$D"
+ok $? "nothing left behind"
+kill "$SPID" 2>/dev/null # hv-sim is still sleeping
+wait "$SPID" 2>/dev/null
+
 # -- policy from the configuration file, options winning ---------------------------------------
 mkdir -p "$TMP/conf-ok" "$TMP/conf-other"
 cat >"$TMP/hvguest.conf" <<CONF

@@ -123,7 +123,7 @@ ok $? "the abandoned copy left nothing behind"
 	-e "sleep 4000" -- "$BIN/hv-fcopyd" -n --no-record --timeout 60 2>"$TMP/stop.log" &
 SPID=$!
 for _ in $(seq 100); do
-	ls -A "$D" | grep -q '^\.hv-fcopyd\.' && break
+	no_tmp_files "$D" || break
 	sleep 0.05
 done
 DPID=$(pgrep -P "$SPID" -x hv-fcopyd)

@@ -197,6 +197,11 @@ static void test_session(void)
 	CHECK_INT(fcopyd_complete(&s), HV_E_FAIL, "complete before all bytes came is refused");
 	CHECK(!exists("in/short") && tmp_files("in") == 0, "and leaves nothing");
 
+	CHECK_INT(fcopyd_start(&s, &pol, path, "zero", 0, 10), HV_S_OK, "start again");
+	CHECK_INT(fcopyd_write(&s, 10, "", 0), HV_S_OK, "a 0-byte write at the announced size");
+	CHECK_INT(fcopyd_complete(&s), HV_E_FAIL, "does not count as the last byte: refused");
+	CHECK(!exists("in/zero") && tmp_files("in") == 0, "and no short file is left");
+
 	CHECK_INT(fcopyd_start(&s, &pol, path, "cancelled", 0, 10), HV_S_OK, "start again");
 	CHECK_INT(fcopyd_write(&s, 0, "abcde", 5), HV_S_OK, "half written");
 	CHECK_INT(fcopyd_cancel(&s), HV_S_OK, "cancel");

@@ -11,50 +11,12 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "utf16.h"
+
 bool kvpd_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = p[i];
-		uint32_t cp, min;
-		size_t n;
-
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-			min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-			min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-			min = 0x10000;
-		} else {
-			return false; /* continuation byte, C0/C1 overlong lead, or above U+10FFFF
-				       */
-		}
-		if (len - i <= n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
+	/* The host's strings are C strings: an embedded NUL is as wrong as a bad sequence. */
+	return !memchr(s, '\0', len) && utf8_validate(s, len) == 0;
 }
 
 ssize_t kvpd_field_check(const uint8_t *field, size_t size)

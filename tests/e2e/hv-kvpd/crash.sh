@@ -19,6 +19,12 @@ S=$TMP/s CTL=$TMP/ctl LOG=$TMP/log
 : >"$LOG"
 "$BIN/hv-sim" -s kvp -q --listen "$TMP/sock" --control "$CTL" --register-timeout 300ms \
 	>"$TMP/sim.out" 2>&1 &
+# hv-kvpd is started only once hv-sim listens (a slow start, e.g. under ASan, would otherwise
+# leave the first hv-kvpd without a device to connect to).
+for _ in $(seq 100); do
+	[ -S "$TMP/sock" ] && [ -S "$CTL" ] && break
+	sleep 0.1
+done
 
 kvpd_pid=
 start_kvpd() { # [slow-write-usec]

@@ -594,6 +594,35 @@ static bool journal_plausible(const struct journal_hdr *h, uint64_t size)
 	return false;
 }
 
+/*
+ * Carry out a change the journal describes: the record written at 'offset' (for a DELETE, the
+ * last record moved into the hole, unless the hole was the last record), the file cut to
+ * 'new_size' when it must shrink, synced, and the journal marked idle.  The same steps serve a
+ * live change and the replay of one a crashed writer left half done.
+ */
+static int apply_change(struct kvpool *kp, struct pool *p, uint32_t op, uint64_t offset,
+			uint64_t cur_size, uint64_t new_size, const uint8_t *rec)
+{
+	int r;
+
+	if (op == JOURNAL_OP_WRITE || offset < new_size) {
+		r = write_full_at(p->fd, rec, KVPOOL_RECORD_SIZE, (off_t)offset);
+		if (r < 0)
+			return r;
+	}
+	if (op == JOURNAL_OP_DELETE || cur_size > new_size) {
+		r = sys_ftruncate(p->fd, (off_t)new_size);
+		if (r < 0)
+			return r;
+	}
+	if (want_sync(kp)) {
+		r = sys_fdatasync(p->fd);
+		if (r < 0)
+			return r;
+	}
+	return journal_mark_idle(p);
+}
+
 static int journal_replay(struct kvpool *kp, struct pool *p, const struct journal_hdr *h,
 			  const uint8_t *rec, const struct stat *st)
 {
@@ -603,22 +632,7 @@ static int journal_replay(struct kvpool *kp, struct pool *p, const struct journa
 	if (!journal_plausible(h, size))
 		return journal_mark_idle(p); /* stale: somebody rewrote the file since */
 
-	if (h->op == JOURNAL_OP_WRITE || h->offset < h->new_size) {
-		r = write_full_at(p->fd, rec, KVPOOL_RECORD_SIZE, (off_t)h->offset);
-		if (r < 0)
-			return r;
-	}
-	if (h->op == JOURNAL_OP_DELETE || size > h->new_size) {
-		r = sys_ftruncate(p->fd, (off_t)h->new_size);
-		if (r < 0)
-			return r;
-	}
-	if (want_sync(kp)) {
-		r = sys_fdatasync(p->fd);
-		if (r < 0)
-			return r;
-	}
-	r = journal_mark_idle(p);
+	r = apply_change(kp, p, h->op, h->offset, size, h->new_size, rec);
 	if (r < 0)
 		return r;
 	p->stats.journal_replays++;
@@ -1088,22 +1102,7 @@ static int journaled_change(struct kvpool *kp, struct pool *p, uint32_t op, uint
 		if (r < 0)
 			goto err;
 	}
-	if (op == JOURNAL_OP_WRITE || offset < new_size) {
-		r = write_full_at(p->fd, rec, KVPOOL_RECORD_SIZE, (off_t)offset);
-		if (r < 0)
-			goto err;
-	}
-	if (op == JOURNAL_OP_DELETE || (uint64_t)p->size > new_size) {
-		r = sys_ftruncate(p->fd, (off_t)new_size);
-		if (r < 0)
-			goto err;
-	}
-	if (want_sync(kp)) {
-		r = sys_fdatasync(p->fd);
-		if (r < 0)
-			goto err;
-	}
-	r = journal_mark_idle(p);
+	r = apply_change(kp, p, op, offset, (uint64_t)p->size, new_size, rec);
 	if (r < 0)
 		goto err;
 	p->stats.record_writes++;

@@ -261,6 +261,20 @@ static struct plan_file *plan_add(struct set_ctx *c, const char *path, mode_t mo
 	return f;
 }
 
+/* Copy the word at 's' (after any blanks) into 'word'; returns where the copy stopped. */
+static const char *take_word(const char *s, char *word, size_t size)
+{
+	size_t k = 0;
+
+	s += strspn(s, " \t");
+	while (k < size - 1 && s[k] && s[k] != ' ' && s[k] != '\t' && s[k] != '\n') {
+		word[k] = s[k];
+		k++;
+	}
+	word[k] = '\0';
+	return s + k;
+}
+
 /* Remove the stanzas of 'ifname' (and its auto/allow- lines) from an interfaces file. */
 static void strip_ifupdown(const char *in, const char *ifname, struct ipcfg_buf *out)
 {
@@ -270,48 +284,21 @@ static void strip_ifupdown(const char *in, const char *ifname, struct ipcfg_buf 
 	while (*p) {
 		const char *e = strchr(p, '\n');
 		size_t len = e ? (size_t)(e - p + 1) : strlen(p);
-		char first[32] = "", second[64] = "";
-		const char *q = p;
-		size_t k = 0;
+		const char *q = p + strspn(p, " \t"), *rest;
+		char first[32], second[64];
+		bool drop_line = false;
 
-		while (*q == ' ' || *q == '\t')
-			q++;
-		while (k < sizeof(first) - 1 && q[k] && q[k] != ' ' && q[k] != '\t' &&
-		       q[k] != '\n') {
-			first[k] = q[k];
-			k++;
-		}
-		first[k] = '\0';
+		rest = take_word(q, first, sizeof(first));
 		if (q == p && first[0]) {
 			/* A top-level keyword ends any stanza. */
-			const char *r = q + k;
-			size_t m = 0;
-
-			while (*r == ' ' || *r == '\t')
-				r++;
-			while (m < sizeof(second) - 1 && r[m] && r[m] != ' ' && r[m] != '\t' &&
-			       r[m] != '\n') {
-				second[m] = r[m];
-				m++;
-			}
-			second[m] = '\0';
-			skipping = false;
-			if (streq(first, "iface") && streq(second, ifname))
-				skipping = true;
-			else if ((streq(first, "auto") || strncmp(first, "allow-", 6) == 0) &&
-				 streq(second, ifname) && r[m] != ' ' && r[m] != '\t')
-				skipping = true, first[0] = '\0';
-			if (skipping) {
-				p += len;
-				if (!first[0])
-					skipping = false;
-				continue;
-			}
-		} else if (skipping) {
-			p += len;
-			continue;
+			rest = take_word(rest, second, sizeof(second));
+			skipping = streq(first, "iface") && streq(second, ifname);
+			/* "auto IF" alone on its line opens no stanza: drop just that line. */
+			drop_line = (streq(first, "auto") || strncmp(first, "allow-", 6) == 0) &&
+				    streq(second, ifname) && *rest != ' ' && *rest != '\t';
 		}
-		ipcfg_buf_printf(out, "%.*s", (int)len, p);
+		if (!skipping && !drop_line)
+			ipcfg_buf_printf(out, "%.*s", (int)len, p);
 		p += len;
 	}
 	if (out->len > 0 && out->s[out->len - 1] != '\n')

@@ -137,6 +137,31 @@ say "simulator echo ceiling: $(grep '^bench' "$T/echo.out" | sed 's/^bench //')"
 say "  the responder's own CPU per request (the transport's floor for any daemon):" \
 	"$(awk -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN { printf "%.1f us", c / hz / 20000 * 1e6 }')"
 
+# The durability floor: what one record write plus fdatasync costs in CPU on the filesystem
+# the pools are on, in a raw loop (Python; its own overhead is about 1 us of it).  A SET that
+# is on stable storage before the reply cannot cost less than this, whatever its design.
+cat >"$T/floor.py" <<'PYEOF'
+import os, resource, sys
+path, n = sys.argv[1], int(sys.argv[2])
+fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+os.pwrite(fd, bytes(2560 * 64), 0)
+os.fsync(fd)
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+rec = bytearray(2560)
+c0 = cpu()
+for i in range(n):
+    rec[0] = i & 0xff
+    os.pwrite(fd, rec, (i % 64) * 2560)
+    os.fdatasync(fd)
+c1 = cpu()
+print("%.1f" % ((c1 - c0) / n * 1e6))
+PYEOF
+for round in $(seq "$ROUNDS"); do
+	taskset -c "$CPU" $PY "$T/floor.py" "$T/floor.dat" 1000 >>"$T/floor"
+done
+
 for round in $(seq "$ROUNDS"); do
 	#    name  records get  set  enum
 	run ref   1000  2000 500  2000 -- $REF -n
@@ -208,5 +233,17 @@ while read -r name n _ rss _ pk _ r0 _ anon _ pss; do
 	say "  $name $n records: VmRSS $rss KiB, pool file $pk KiB, over the pool $((rss - pk)) KiB" \
 		"(VmRSS before the first request: $r0 KiB; RssAnon $anon KiB, Pss $pss KiB)"
 done <"$T/mem"
+floor=$(sort -n "$T/floor" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+r=$(grep "^ref 1000 set " "$T/results" | awk '{ print $7 }')
+o=$(grep "^ours 1000 set " "$T/results" | awk '{ print $7 }')
+n=$(grep "^ours-nosync 1000 set " "$T/results" | awk '{ print $7 }')
+say ""
+say "durability floor (raw loop, same filesystem, median of $ROUNDS): one 2,560-byte pwrite + fdatasync"
+awk -v f="$floor" -v r="$r" -v o="$o" -v n="$n" 'BEGIN {
+	printf "  costs %.1f us of CPU; the 1/20 budget at 1,000 records is the reference SET / 20 = %.1f us\n", f, r / 20
+	printf "  hv-kvpd SET, default (journal + pool synced): %.1f us = 2 x %.1f floor + %.1f us; without sync %.1f us\n", o, f, o - 2 * f, n
+	if (f >= r / 20)
+		printf "  one flush alone is over the budget: no SET that syncs before its reply can meet 1/20 here\n"
+}'
 say "targets: CPU/GET at 1,000 <= 1/5 of the reference's, CPU/SET <= 1/20; at 10,000 >= 10x the"
 say "reference's GET and SET rates; hv-kvpd flat from 1,000 to 10,000; RSS at 10,000 <= pool + 1 MiB"

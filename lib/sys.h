@@ -56,4 +56,18 @@ int sys_fail_fired(enum sys_call kind);
  */
 void sys_set_slow_writes(unsigned int usec);
 
+/*
+ * Power-loss tests.  sys_powercut_arm(n, seed) starts tracking every file opened for writing
+ * through sys_openat from then on: its content at open and at each fsync or fdatasync (what
+ * a disk with a volatile write cache is sure to hold), and every write and truncate since.
+ * Just before the n-th write, truncate or sync of a tracked file (n >= 1), the power goes:
+ * each tracked file is overwritten with its last synced content plus, in program order, a
+ * random part of what came after - each 512-byte sector of each later write kept or lost,
+ * each later truncate kept or lost - and the process exits at once with SYS_POWERCUT_EXIT,
+ * as if the machine stopped there.  Renames and directory entries are not modelled (they
+ * count as durable at once).  For single-threaded test children only.
+ */
+#define SYS_POWERCUT_EXIT 99
+void sys_powercut_arm(unsigned long n, unsigned int seed);
+
 #endif /* HVGUEST_SYS_H */

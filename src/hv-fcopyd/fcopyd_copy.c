@@ -282,7 +282,9 @@ void fcopyd_abort(struct fcopyd_session *s)
 {
 	if (!s->active)
 		return;
-	(void)unlinkat(s->dirfd, s->tmpname, 0);
+	/* A WRITE_TO_FILE runs with the character device's tick unblocked: retry EINTR. */
+	while (unlinkat(s->dirfd, s->tmpname, 0) < 0 && errno == EINTR)
+		;
 	release(s);
 }
 

@@ -49,6 +49,8 @@ struct fcopyd {
 	unsigned long copies;
 	struct kvpool *kp; /* result records, or NULL */
 	unsigned long records;
+	sigset_t alrm; /* SIGALRM, the character device's tick */
+	bool ticking;  /* SIGALRM unblocked: system calls may end with EINTR */
 };
 
 static const struct ic_version fw_versions[] = { { 3, 0 } };
@@ -88,12 +90,26 @@ static void utf8_cut(char *s, size_t max)
 	s[max] = '\0';
 }
 
+/*
+ * Block the character device's tick again (see chardev_serve): everything but the read and
+ * the file writes of a WRITE_TO_FILE runs with it blocked, so that no EINTR reaches a
+ * rename, an fsync, a lock of the KVP pool or a log line.
+ */
+static void tick_hold(struct fcopyd *d)
+{
+	if (!d->ticking)
+		return;
+	(void)sigprocmask(SIG_BLOCK, &d->alrm, NULL);
+	d->ticking = false;
+}
+
 /* The result of one copy into pool 1; a failure here never changes the copy's status. */
 static void record(struct fcopyd *d, uint32_t status, const char *why)
 {
 	char key[64], value[2 * FCOPYD_UTF8_MAX + 512], n[32];
 	int r;
 
+	tick_hold(d);
 	if (!d->kp)
 		return;
 	snprintf(value, sizeof(value), "status=0x%08x bytes=%llu of=%llu path=%s%s%s", status,
@@ -120,6 +136,8 @@ static uint32_t dispatch(struct fcopyd *d, const void *buf, size_t len, enum fco
 	int r = fcopyd_parse(buf, len, names, &m, &why);
 
 	d->last_ms = now_ms();
+	if (r < 0 || m.op != FCOPYD_OP_WRITE)
+		tick_hold(d);
 	if (r < 0) {
 		host_warn(d, "refusing a message from the host: %s%s", why,
 			  was_active ? "; copy abandoned, partial file removed" : "");
@@ -153,6 +171,7 @@ static uint32_t dispatch(struct fcopyd *d, const void *buf, size_t len, enum fco
 	case FCOPYD_OP_WRITE:
 		st = fcopyd_write(&d->s, m.offset, m.data, m.len);
 		if (st != HV_S_OK) {
+			tick_hold(d);
 			host_warn(d, "copy to '%s' failed: %s", d->s.target, d->s.why);
 			if (was_active)
 				record(d, st, d->s.why);
@@ -182,6 +201,7 @@ static uint32_t dispatch(struct fcopyd *d, const void *buf, size_t len, enum fco
 
 static void host_gone(struct fcopyd *d, const char *what)
 {
+	tick_hold(d);
 	if (d->s.active) {
 		log_warn("%s during the copy to '%s'; partial file removed", what, d->s.target);
 		record(d, HV_E_FAIL, what);
@@ -312,17 +332,18 @@ static void on_tick(int sig)
 
 /*
  * The periodic SIGALRM that lets a read in the middle of a copy return with EINTR, so that
- * stop signals and the idle timeout are looked at.  It is blocked except around that read.
+ * stop signals and the idle timeout are looked at.  It stays blocked except while a copy is
+ * in progress (tick_run, tick_hold).
  */
-static int chardev_tick_start(sigset_t *alrm)
+static int chardev_tick_start(struct fcopyd *d)
 {
 	struct sigaction sa = { .sa_handler = on_tick };
 	struct itimerval it = { .it_interval = { 0, CHARDEV_TICK_MS * 1000 },
 				.it_value = { 0, CHARDEV_TICK_MS * 1000 } };
 
-	sigemptyset(alrm);
-	sigaddset(alrm, SIGALRM);
-	if (sigprocmask(SIG_BLOCK, alrm, NULL) < 0 || sigaction(SIGALRM, &sa, NULL) < 0 ||
+	sigemptyset(&d->alrm);
+	sigaddset(&d->alrm, SIGALRM);
+	if (sigprocmask(SIG_BLOCK, &d->alrm, NULL) < 0 || sigaction(SIGALRM, &sa, NULL) < 0 ||
 	    setitimer(ITIMER_REAL, &it, NULL) < 0)
 		return -errno;
 	return 0;
@@ -335,6 +356,14 @@ static void chardev_tick_stop(void)
 	(void)setitimer(ITIMER_REAL, &it, NULL);
 }
 
+static void tick_run(struct fcopyd *d)
+{
+	if (d->ticking)
+		return;
+	(void)sigprocmask(SIG_UNBLOCK, &d->alrm, NULL);
+	d->ticking = true;
+}
+
 /*
  * Idle, the loop waits in poll() with the stop signals and, during a copy, the idle timeout.
  * In the middle of a copy the host's next message is usually on its way already, so it reads
@@ -342,8 +371,12 @@ static void chardev_tick_stop(void)
  * owner (under hv-sim's FUSE device each poll() is one).  The periodic SIGALRM interrupts
  * that read so that a silent host or a stop signal is noticed within CHARDEV_TICK_MS (on a
  * device whose read is interruptible: the kernel's and a socket; FUSE waits for its server).
+ * The tick is unblocked once when a copy starts and stays so through the WRITE_TO_FILE
+ * messages, whose only system calls besides the device's read and write are the file writes
+ * (which retry EINTR) and the write-back hint: no signal-mask call per message.  Any other
+ * message, a failure, an expired tick and the end of the copy block it again (tick_hold).
  */
-static int chardev_serve(struct fcopyd *d, int fd, uint8_t *buf, const sigset_t *alrm)
+static int chardev_serve(struct fcopyd *d, int fd, uint8_t *buf)
 {
 	for (;;) {
 		ssize_t n;
@@ -351,6 +384,7 @@ static int chardev_serve(struct fcopyd *d, int fd, uint8_t *buf, const sigset_t 
 		int r, e;
 
 		if (!d->s.active) {
+			tick_hold(d);
 			r = wait_fd(d, fd, -1);
 			if (r < 0)
 				return r;
@@ -359,11 +393,11 @@ static int chardev_serve(struct fcopyd *d, int fd, uint8_t *buf, const sigset_t 
 			n = read(fd, buf, CHARDEV_BUF);
 			e = errno;
 		} else {
-			(void)sigprocmask(SIG_UNBLOCK, alrm, NULL);
+			tick_run(d);
 			n = read(fd, buf, CHARDEV_BUF);
 			e = errno;
-			(void)sigprocmask(SIG_BLOCK, alrm, NULL);
 			if (n < 0 && e == EINTR) {
+				tick_hold(d);
 				r = wait_fd(d, -1, 0); /* a stop signal, or the copy timed out */
 				if (r < 0)
 					return r;
@@ -372,8 +406,10 @@ static int chardev_serve(struct fcopyd *d, int fd, uint8_t *buf, const sigset_t 
 		}
 		if (n < 0 && (e == EINTR || e == EAGAIN))
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			tick_hold(d);
 			return n < 0 ? -e : -EPIPE;
+		}
 		st = dispatch(d, buf, (size_t)n, FCOPYD_NAMES_UTF8);
 		for (;;) {
 			n = write(fd, &st, sizeof(st));
@@ -382,7 +418,9 @@ static int chardev_serve(struct fcopyd *d, int fd, uint8_t *buf, const sigset_t 
 			if (n < 0 && errno == EINTR)
 				continue;
 			/* The kernel timed the request out or was reset: start over. */
-			return n < 0 ? -errno : -EIO;
+			e = n < 0 ? -errno : -EIO;
+			tick_hold(d);
+			return e;
 		}
 	}
 }
@@ -390,11 +428,11 @@ static int chardev_serve(struct fcopyd *d, int fd, uint8_t *buf, const sigset_t 
 static int run_chardev(struct fcopyd *d)
 {
 	const struct fcopyd_opts *o = d->o;
-	uint8_t *buf = malloc(CHARDEV_BUF);
+	/* Page-aligned: a read of the FUSE device pins the fewest pages. */
+	uint8_t *buf = aligned_alloc(CHARDEV_BUF, CHARDEV_BUF);
 	unsigned int delay = RECONNECT_MIN_MS, reconnects = 0;
 	bool inherited = o->device_fd >= 0;
-	sigset_t alrm;
-	int ret = chardev_tick_start(&alrm);
+	int ret = chardev_tick_start(d);
 
 	if (!buf || ret < 0) {
 		free(buf);
@@ -423,7 +461,7 @@ static int run_chardev(struct fcopyd *d)
 						       : o->device ? o->device
 								   : FCOPYD_DEVICE);
 			ready(d, "character device");
-			r = chardev_serve(d, fd, buf, &alrm);
+			r = chardev_serve(d, fd, buf);
 		} else if (r != -ECANCELED) {
 			log_warn_errno(r, "registration failed");
 		}

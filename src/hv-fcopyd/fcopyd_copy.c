@@ -381,7 +381,7 @@ uint32_t fcopyd_start(struct fcopyd_session *s, const struct fcopyd_policy *p, c
 	s->wbuf = size > 0 ? malloc(FCOPYD_WBUF_SIZE) : NULL;
 	s->wb_len = 0;
 	s->wb_off = 0;
-	s->synced = 0;
+	s->synced = s->lag = s->settled = 0;
 	if ((p->set_uid || p->set_gid) &&
 	    fchown(fd, p->set_uid ? p->uid : (uid_t)-1, p->set_gid ? p->gid : (gid_t)-1) < 0) {
 		e = -errno;
@@ -413,6 +413,42 @@ static int write_at(int fd, const uint8_t *p, size_t len, uint64_t offset)
 	return 0;
 }
 
+/*
+ * Every FCOPYD_SYNC_STEP bytes: start writing the newest step to the disk without waiting
+ * (the disk works while the host sends the rest, and the fsync on COMPLETE has little left),
+ * then wait for the step before it, started one step ago and usually done by now, and drop
+ * it from the page cache.  Dropping recycles the same pages for the rest of the copy instead
+ * of filling memory with a file nobody reads yet: fresh pages are what makes a large write
+ * slow and erratic (in a VM they may first have to come back from the host).  Only clean
+ * pages are dropped (a rewrite of a dropped range makes new dirty pages that fsync writes).
+ * A failed wait fails the copy: the error is consumed by it and fsync would not see it.
+ */
+static uint32_t writeback(struct fcopyd_session *s, uint64_t end)
+{
+	int e;
+
+	if (end < s->synced + FCOPYD_SYNC_STEP)
+		return HV_S_OK;
+	(void)sync_file_range(s->fd, (off_t)s->synced, (off_t)(end - s->synced),
+			      SYNC_FILE_RANGE_WRITE);
+	if (s->lag > s->settled) {
+		if (sync_file_range(s->fd, (off_t)s->settled, (off_t)(s->lag - s->settled),
+				    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+					    SYNC_FILE_RANGE_WAIT_AFTER) < 0 &&
+		    errno != EINTR) {
+			e = -errno;
+			set_why(s, "write-back failed: %s", strerror(-e));
+			return fail(s, e);
+		}
+		(void)posix_fadvise(s->fd, (off_t)s->settled, (off_t)(s->lag - s->settled),
+				    POSIX_FADV_DONTNEED);
+		s->settled = s->lag;
+	}
+	s->lag = s->synced;
+	s->synced = end;
+	return HV_S_OK;
+}
+
 /* Write out what the buffer holds; on failure the copy is abandoned. */
 static uint32_t flush(struct fcopyd_session *s)
 {
@@ -428,17 +464,7 @@ static uint32_t flush(struct fcopyd_session *s)
 		set_why(s, "write failed: %s", strerror(-e));
 		return fail(s, e);
 	}
-	/*
-	 * Start writing the last FCOPYD_SYNC_STEP bytes to the disk now, without waiting for
-	 * it, so that the disk works while the host sends the rest and the fsync on COMPLETE
-	 * has little left to do.  Only a hint: its errors are ignored (fsync reports them).
-	 */
-	if (end >= s->synced + FCOPYD_SYNC_STEP) {
-		(void)sync_file_range(s->fd, (off_t)s->synced, (off_t)(end - s->synced),
-				      SYNC_FILE_RANGE_WRITE);
-		s->synced = end;
-	}
-	return HV_S_OK;
+	return writeback(s, end);
 }
 
 uint32_t fcopyd_write(struct fcopyd_session *s, uint64_t offset, const void *data, size_t len)

@@ -47,17 +47,23 @@ struct fcopyd_policy {
 
 /* Contiguous writes are gathered into this many bytes before one pwrite(). */
 #define FCOPYD_WBUF_SIZE (256u * 1024)
-/* Write-back to the disk is started for every this many bytes written, not left to fsync. */
+/*
+ * Write-back to the disk is started for every this many bytes written, not left to fsync;
+ * the step before the last one is then waited for and dropped from the page cache, so a copy
+ * keeps at most about three steps of the file in memory.
+ */
 #define FCOPYD_SYNC_STEP (8u << 20)
 
 struct fcopyd_session {
 	bool active;
-	int dirfd;       /* O_PATH descriptor of the destination folder */
-	int fd;          /* the temporary file */
-	uint8_t *wbuf;   /* FCOPYD_WBUF_SIZE bytes while a copy is open, or NULL (write-through) */
-	size_t wb_len;   /* bytes waiting in wbuf */
-	uint64_t wb_off; /* file offset of wbuf[0] */
-	uint64_t synced; /* write-back started for the bytes below this offset */
+	int dirfd;        /* O_PATH descriptor of the destination folder */
+	int fd;           /* the temporary file */
+	uint8_t *wbuf;    /* FCOPYD_WBUF_SIZE bytes while a copy is open, or NULL (write-through) */
+	size_t wb_len;    /* bytes waiting in wbuf */
+	uint64_t wb_off;  /* file offset of wbuf[0] */
+	uint64_t synced;  /* write-back started for the bytes below this offset */
+	uint64_t lag;     /* where the write-back started one step earlier began */
+	uint64_t settled; /* below this: on the disk and dropped from the page cache */
 	uint32_t flags;
 	uint64_t size; /* announced by the host */
 	uint64_t end;  /* highest byte written + 1 */

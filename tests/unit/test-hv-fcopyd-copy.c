@@ -4,15 +4,18 @@
  * anywhere in the path (with openat2 and with the component walk), '..', allowed folders,
  * create-path, overwrite, sizes, cancel and abort leaving nothing behind, file modes; the
  * gathering of writes (runs across the buffer's edge, out of order, overlapping, larger than
- * the buffer) against the same writes applied in memory; and the message validator with
- * messages of every wrong size.
+ * the buffer) against the same writes applied in memory; early write-back and dropping from
+ * the page cache across several steps, with rewrites, cancel and failure; and the message
+ * validator with messages of every wrong size.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -320,6 +323,167 @@ static void test_gather(void)
 	fcopyd_policy_release(&pol);
 }
 
+/*
+ * Early write-back across FCOPYD_SYNC_STEP boundaries: every few MiB the copy starts writing
+ * the newest step, waits for the one before and drops it from the page cache.  Each case
+ * writes 'steps' steps in order in 6144-byte chunks, then rewrites 'rewrite' bytes at
+ * 'rw_off' (inside a dropped step, or straddling a boundary), then finishes, cancels or fails
+ * with a write past the size.  Checked: the file is byte-identical to the writes applied in
+ * memory, nothing is left behind on cancel and failure, and (on a filesystem with write-back)
+ * the dropped steps are no longer in the page cache while the copy goes on.
+ */
+#define SS           FCOPYD_SYNC_STEP
+#define RW_FIRST_END UINT64_MAX /* 3000 bytes before the end of the first step, wherever */
+enum wb_end {
+	WB_COMPLETE,
+	WB_CANCEL,
+	WB_PAST_SIZE
+};
+/* clang-format off */
+static const struct {
+	const char *name;
+	uint64_t size;
+	uint64_t written; /* in order before the rewrite */
+	uint64_t rw_off;
+	size_t rewrite;
+	enum wb_end end;
+} wb_cases[] = {
+	{ "4 steps, a rewrite inside the first dropped step", 4 * SS + SS / 2 + 777, 4 * SS + 100,
+	  4096, 10000, WB_COMPLETE },
+	{ "5 steps, a rewrite across the end of the first step", 5 * SS + 5, 5 * SS + 5,
+	  RW_FIRST_END, 6144, WB_COMPLETE },
+	{ "cancel after 3.5 steps of write-back",            8 * SS,                3 * SS + SS / 2,
+	  0, 0, WB_CANCEL },
+	{ "a write past the size after 3.5 steps",           3 * SS + SS / 2,       3 * SS + SS / 2,
+	  0, 0, WB_PAST_SIZE },
+};
+/* clang-format on */
+
+/* Pages of the first 'len' bytes of 'path' that are in the page cache, or -1. */
+static long resident(const char *path, size_t len)
+{
+	long page = sysconf(_SC_PAGESIZE), n = 0;
+	size_t pages = (len + (size_t)page - 1) / (size_t)page;
+	unsigned char *vec = malloc(pages);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	void *m = MAP_FAILED;
+
+	if (vec && fd >= 0)
+		m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED || mincore(m, len, vec) < 0) {
+		n = -1;
+	} else {
+		for (size_t i = 0; i < pages; i++)
+			n += vec[i] & 1;
+	}
+	if (m != MAP_FAILED)
+		munmap(m, len);
+	if (fd >= 0)
+		close(fd);
+	free(vec);
+	return n;
+}
+
+static void test_writeback(void)
+{
+	struct fcopyd_policy pol;
+	struct fcopyd_session s;
+	char path[PATH_MAX + 8], file[PATH_MAX + 16], tmpfile[PATH_MAX + 80];
+	struct statfs sf;
+	bool cache_checks;
+	uint8_t chunk[6144];
+
+	fcopyd_policy_init(&pol);
+	fcopyd_session_init(&s);
+	snprintf(path, sizeof(path), "%s/in", root);
+	snprintf(file, sizeof(file), "%s/wb", path);
+	/* tmpfs and ramfs have no write-back: the data is right there, the cache checks skip */
+	cache_checks = statfs(path, &sf) == 0 && sf.f_type != 0x01021994 && sf.f_type != 0x858458f6;
+	for (size_t c = 0; c < ARRAY_SIZE(wb_cases); c++) {
+		const char *name = wb_cases[c].name;
+		uint64_t size = wb_cases[c].size;
+		uint8_t *want = calloc(1, (size_t)size);
+		char *got = NULL;
+		size_t got_len = 0;
+		uint32_t st = HV_S_OK;
+		uint64_t o, first_end = 0, rw_off = wb_cases[c].rw_off;
+
+		if (!want)
+			abort();
+		(void)unlink(file);
+		CHECK_INT(fcopyd_start(&s, &pol, path, "wb", 0, size), HV_S_OK, "%s: start", name);
+		snprintf(tmpfile, sizeof(tmpfile), "%s/%s", path, s.tmpname);
+		for (o = 0; o < wb_cases[c].written && st == HV_S_OK; o += sizeof(chunk)) {
+			size_t n = (size_t)MIN((uint64_t)sizeof(chunk), wb_cases[c].written - o);
+
+			for (size_t i = 0; i < n; i++)
+				chunk[i] = pattern(1, o + i);
+			memcpy(want + o, chunk, n);
+			st = fcopyd_write(&s, o, chunk, n);
+			if (first_end == 0)
+				first_end = s.synced;
+		}
+		CHECK_INT(st, HV_S_OK, "%s: %llu bytes written in order", name,
+			  (unsigned long long)wb_cases[c].written);
+		CHECK(s.settled >= SS && s.settled % 6144 == 0 && s.settled <= s.lag &&
+			      s.lag <= s.synced && s.synced <= wb_cases[c].written,
+		      "%s: write-back started and the oldest steps dropped (settled %llu, lag "
+		      "%llu, "
+		      "synced %llu)",
+		      name, (unsigned long long)s.settled, (unsigned long long)s.lag,
+		      (unsigned long long)s.synced);
+		if (cache_checks)
+			CHECK_INT(resident(tmpfile, (size_t)s.settled), 0,
+				  "%s: no page of the dropped steps is in the page cache", name);
+		else
+			SKIP("%s: page cache check (no write-back on tmpfs)", name);
+		if (rw_off == RW_FIRST_END) {
+			rw_off = first_end - 3000;
+			CHECK(first_end < s.settled, "%s: the first two steps are dropped", name);
+		}
+		if (wb_cases[c].rewrite > 0) {
+			for (size_t i = 0; i < wb_cases[c].rewrite; i++)
+				want[rw_off + i] = pattern(9, rw_off + i);
+			CHECK_INT(fcopyd_write(&s, rw_off, want + rw_off, wb_cases[c].rewrite),
+				  HV_S_OK, "%s: rewrite %zu bytes at %llu", name,
+				  wb_cases[c].rewrite, (unsigned long long)rw_off);
+		}
+		switch (wb_cases[c].end) {
+		case WB_COMPLETE:
+			for (st = HV_S_OK; o < size && st == HV_S_OK; o += sizeof(chunk)) {
+				size_t n = (size_t)MIN((uint64_t)sizeof(chunk), size - o);
+
+				for (size_t i = 0; i < n; i++)
+					chunk[i] = pattern(1, o + i);
+				memcpy(want + o, chunk, n);
+				st = fcopyd_write(&s, o, chunk, n);
+			}
+			CHECK_INT(st, HV_S_OK, "%s: the rest written", name);
+			CHECK_INT(fcopyd_complete(&s), HV_S_OK, "%s: complete", name);
+			CHECK_INT(fs_read_file_at(AT_FDCWD, file, (size_t)size + 1, &got, &got_len),
+				  0, "%s: read back", name);
+			CHECK(got && got_len == size && memcmp(got, want, (size_t)size) == 0,
+			      "%s: the file is byte-identical to the writes (%zu of %llu bytes)",
+			      name, got_len, (unsigned long long)size);
+			break;
+		case WB_CANCEL:
+			CHECK_INT(fcopyd_cancel(&s), HV_S_OK, "%s: cancel", name);
+			CHECK(!s.active && !exists("in/wb"), "%s: no target", name);
+			break;
+		case WB_PAST_SIZE:
+			CHECK_INT(fcopyd_write(&s, size - 10, chunk, 100), HV_INVALIDARG,
+				  "%s: refused", name);
+			CHECK(!s.active && !exists("in/wb"), "%s: copy abandoned, no target", name);
+			break;
+		}
+		CHECK_INT(tmp_files("in"), 0, "%s: no temporary file left", name);
+		free(got);
+		free(want);
+	}
+	(void)unlink(file);
+	fcopyd_policy_release(&pol);
+}
+
 /* Messages of every wrong size are refused by the one validator. */
 static void test_wire(void)
 {
@@ -397,6 +561,7 @@ int main(void)
 	run_start_cases(true);
 	test_session();
 	test_gather();
+	test_writeback();
 	test_wire();
 	{
 		char *rm[] = { (char *)"rm", (char *)"-rf", root, NULL };

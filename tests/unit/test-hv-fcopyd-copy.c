@@ -359,8 +359,13 @@ static const struct {
 };
 /* clang-format on */
 
-/* Pages of the first 'len' bytes of 'path' that are in the page cache, or -1. */
-static long resident(const char *path, size_t len)
+/*
+ * Pages of bytes [off, off + len) of 'path' that are in the page cache, or -1.  The count
+ * starts at 1 MiB: valgrind reads the start of every file mapped (looking for ELF headers),
+ * which brings its first pages back into the cache.
+ */
+#define RESIDENT_FROM (1u << 20)
+static long resident(const char *path, size_t off, size_t len)
 {
 	long page = sysconf(_SC_PAGESIZE), n = 0;
 	size_t pages = (len + (size_t)page - 1) / (size_t)page;
@@ -369,7 +374,7 @@ static long resident(const char *path, size_t len)
 	void *m = MAP_FAILED;
 
 	if (vec && fd >= 0)
-		m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+		m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)off);
 	if (m == MAP_FAILED || mincore(m, len, vec) < 0) {
 		n = -1;
 	} else {
@@ -433,8 +438,9 @@ static void test_writeback(void)
 		      name, (unsigned long long)s.settled, (unsigned long long)s.lag,
 		      (unsigned long long)s.synced);
 		if (cache_checks)
-			CHECK_INT(resident(tmpfile, (size_t)s.settled), 0,
-				  "%s: no page of the dropped steps is in the page cache", name);
+			CHECK_INT(
+				resident(tmpfile, RESIDENT_FROM, (size_t)s.settled - RESIDENT_FROM),
+				0, "%s: no page of the dropped steps is in the page cache", name);
 		else
 			SKIP("%s: page cache check (no write-back on tmpfs)", name);
 		if (rw_off == RW_FIRST_END) {

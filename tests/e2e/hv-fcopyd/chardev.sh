@@ -3,8 +3,9 @@
 # hv-fcopyd on the character-device transport, with hv-sim playing the host and the old
 # hv_fcopy kernel driver: byte-identical copies of every size and of non-ASCII and astral
 # names, then bad input (.., symlinks, a planted symlink, writes past the size, messages of
-# wrong sizes, size limits, folders outside the allowed ones), cancel, a host that resets
-# mid-copy and a silent host - each with the right status, nothing left behind, daemon alive.
+# wrong sizes, size limits, folders outside the allowed ones), cancel, a copy of several
+# write-back steps and one cancelled after them, a host that resets mid-copy and a silent
+# host - each with the right status, nothing left behind, daemon alive.
 # timeout: 300
 . "$(dirname "$0")/../../lib/tap.sh"
 . "$(dirname "$0")/common.inc"
@@ -95,6 +96,32 @@ pool1 | grep -q "^status=0x00000000 bytes=6144 of=6144 path=$D/alive\$"
 ok $? "the good copy left a result record in KVP pool 1"
 [ "$(pool1 | grep -c '^hv-fcopyd\.result\.')" -le 17 ]
 ok $? "pool 1 holds at most 16 result records and the counter"
+
+# -- write-back across several 8 MiB steps ---------------------------------------------------
+# Every 8 MiB the daemon starts the write-back of the newest 8 MiB, waits for the 8 MiB before
+# them and drops those from the page cache: a copy of five steps must arrive byte-identical,
+# and one the host cancels after three steps (26 MiB of 40, one WRITE per scenario line) must
+# leave nothing behind.
+head -c $((40 * 1024 * 1024)) /dev/urandom >"$TMP/src/steps"
+{
+	echo "wait-register"
+	echo "fcopy copy src=$TMP/src/steps path=$D name=steps"
+	echo "expect status=HV_S_OK"
+	echo "fcopy start path=$D name=steps-cancelled size=$((40 * 1024 * 1024))"
+	for ((o = 0; o < 26 * 1024 * 1024; o += 6144)); do
+		echo "fcopy write offset=$o file=$TMP/src/steps file-offset=$o len=6144"
+	done
+	echo "expect status=HV_S_OK"
+	echo "fcopy cancel"
+	echo "expect status=HV_S_OK"
+} >"$TMP/steps.scn"
+check "a 40 MiB copy, and one cancelled after three write-back steps" \
+	sim "$TMP/steps.scn" -- "$BIN/hv-fcopyd" -n --no-record
+same_sha "$TMP/src/steps" "$D/steps"
+ok $? "the 40 MiB copy is byte-identical across the write-back steps"
+[ ! -e "$D/steps-cancelled" ] && no_tmp_files "$D"
+ok $? "the copy cancelled after the write-back left nothing behind"
+rm -f "$TMP/src/steps" "$D/steps" "$TMP/steps.scn"
 
 # -- host resets mid-copy; daemon reconnects ----------------------------------------------------
 check "device reset mid-copy: daemon re-registers and copies again" \

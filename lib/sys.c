@@ -5,6 +5,8 @@
  */
 #include "sys.h"
 
+#include "fs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -164,7 +166,7 @@ static void __attribute__((noreturn)) pc_cut(void)
 {
 	for (size_t i = 0; i < pc.nfiles; i++) {
 		struct pc_file *f = &pc.files[i];
-		size_t len = f->dlen, cap = f->dlen + 1, done = 0;
+		size_t len = f->dlen, cap = f->dlen + 1;
 		uint8_t *img = malloc(cap);
 
 		if (!img)
@@ -173,12 +175,13 @@ static void __attribute__((noreturn)) pc_cut(void)
 		for (size_t k = 0; k < f->nops; k++) {
 			const struct pc_op *o = &f->ops[k];
 
-			if (!o->data) {
-				if (pc_coin()) {
-					if ((size_t)o->off > len)
-						pc_put(&img, &len, &cap, o->off, NULL, 0);
+			if (!o->data) { /* a truncate: grows with zeros or cuts */
+				if (!pc_coin())
+					continue;
+				if ((size_t)o->off > len)
+					pc_put(&img, &len, &cap, o->off, NULL, 0);
+				else
 					len = (size_t)o->off;
-				}
 				continue;
 			}
 			/* sector by sector, each kept or lost */
@@ -193,17 +196,10 @@ static void __attribute__((noreturn)) pc_cut(void)
 				at += n;
 			}
 		}
-		if (ftruncate(f->fd, 0) < 0)
-			pc_abort("truncate at the cut");
-		while (done < len) {
-			ssize_t n = pwrite(f->fd, img + done, len - done, (off_t)done);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				pc_abort("write at the cut");
-			done += (size_t)n;
-		}
+		/* the process ends here: moving the shared file offset harms nobody */
+		if (ftruncate(f->fd, 0) < 0 || lseek(f->fd, 0, SEEK_SET) < 0 ||
+		    fs_write_all(f->fd, img, len) < 0)
+			pc_abort("writing the image at the cut");
 		free(img);
 	}
 	_exit(SYS_POWERCUT_EXIT);
@@ -347,11 +343,12 @@ int sys_openat(int dirfd, const char *path, int flags, mode_t mode)
 ssize_t sys_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
 	int r = inject(SYS_CALL_WRITE);
+	struct pc_file *f = pc_file_of(fd);
 	ssize_t n;
 
 	if (r < 0)
 		return r;
-	pc_tick(pc_file_of(fd));
+	pc_tick(f);
 	if (slow_usec != 0 && len > 1) {
 		/* a short write of the first half; the caller loops for the rest */
 		len /= 2;
@@ -360,14 +357,14 @@ ssize_t sys_pwrite(int fd, const void *buf, size_t len, off_t off)
 		while (n < 0 && errno == EINTR);
 		pause_if_slow();
 		if (n > 0)
-			pc_log(pc_file_of(fd), off, buf, (size_t)n);
+			pc_log(f, off, buf, (size_t)n);
 		return n < 0 ? -errno : n;
 	}
 	do
 		n = pwrite(fd, buf, len, off);
 	while (n < 0 && errno == EINTR);
 	if (n > 0)
-		pc_log(pc_file_of(fd), off, buf, (size_t)n);
+		pc_log(f, off, buf, (size_t)n);
 	return n < 0 ? -errno : n;
 }
 

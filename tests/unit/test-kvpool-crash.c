@@ -218,14 +218,18 @@ static pid_t spawn(char **ret_dir, int *ret_fd, unsigned int flags, unsigned int
 	return pid;
 }
 
-static uint32_t read_acks(int fd)
+/* The child is gone: count its acknowledgements, check the pools, remove the directory. */
+static void finish(char *dir, int fd, const char *what, int it, struct tally *t)
 {
 	uint32_t ack, acked = 0;
 
 	while (read(fd, &ack, sizeof(ack)) == (ssize_t)sizeof(ack))
 		acked = ack + 1;
 	close(fd);
-	return acked;
+	t->total_acks += acked;
+	check_after(dir, acked, what, it, t);
+	tu_rmdir(dir);
+	free(dir);
 }
 
 /* SIGKILL at random moments: what the page cache holds must be consistent. */
@@ -238,7 +242,6 @@ static void kills(unsigned int *seed)
 		char *dir = NULL;
 		int fd, status;
 		pid_t pid = spawn(&dir, &fd, flags, it % 4 < 2 ? 200 : 0, 0, 0, MAX_OPS);
-		uint32_t acked;
 
 		if (pid < 0) {
 			CHECK(0, "fork or pipe: %s", strerror(errno));
@@ -255,11 +258,7 @@ static void kills(unsigned int *seed)
 		waitpid(pid, &status, 0);
 		if (!WIFSIGNALED(status))
 			t.child_failed++;
-		acked = read_acks(fd);
-		t.total_acks += acked;
-		check_after(dir, acked, "kill", it, &t);
-		tu_rmdir(dir);
-		free(dir);
+		finish(dir, fd, "kill", it, &t);
 	}
 	CHECK(t.total_acks > 0, "the children acknowledged %lu operations in all", t.total_acks);
 	CHECK_INT(t.child_failed, 0, "every child ran until it was killed");
@@ -285,7 +284,6 @@ static void powercuts(unsigned int *seed)
 		char *dir = NULL;
 		int fd, status;
 		pid_t pid = spawn(&dir, &fd, 0, 0, n, (unsigned int)rand_r(seed), POWERCUT_OPS);
-		uint32_t acked;
 
 		if (pid < 0) {
 			CHECK(0, "fork or pipe: %s", strerror(errno));
@@ -296,11 +294,7 @@ static void powercuts(unsigned int *seed)
 			cut++;
 		else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			t.child_failed++;
-		acked = read_acks(fd);
-		t.total_acks += acked;
-		check_after(dir, acked, "power cut", it, &t);
-		tu_rmdir(dir);
-		free(dir);
+		finish(dir, fd, "power cut", it, &t);
 	}
 	CHECK(cut >= POWERCUTS / 2, "the power went in %u of %d runs", cut, POWERCUTS);
 	CHECK_INT(t.child_failed, 0, "every child ran until the power went or it was done");
